@@ -1,0 +1,16 @@
+using ChitBox.Mail.Messages;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace ChitBox.Mail.Data.Configurations;
+
+internal sealed class RawMessageConfiguration : IEntityTypeConfiguration<RawMessage>
+{
+    public void Configure(EntityTypeBuilder<RawMessage> builder)
+    {
+        builder.ToTable("raw_messages");
+        // Storage EXTERNAL (set in the migration): no compression, so an attachment's
+        // byte range can be read with substring() without de-toasting the whole value.
+        builder.Property(r => r.Content).HasColumnType("bytea");
+    }
+}

@@ -1,0 +1,45 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+
+namespace ChitBox.Mail.Data;
+
+public static class MailDataExtensions
+{
+    /// <summary>The connection string name, as an Aspire AppHost injects it.</summary>
+    public const string ConnectionName = "chitbox";
+
+    /// <summary>
+    /// Registers the mail database: one pooled <see cref="NpgsqlDataSource"/>, the EF Core
+    /// context over it, and the schema initializer that runs before the service takes work.
+    /// </summary>
+    public static IHostApplicationBuilder AddMailData(this IHostApplicationBuilder builder)
+    {
+        var connectionString = builder.Configuration.GetConnectionString(ConnectionName)
+            ?? throw new InvalidOperationException(
+                $"No PostgreSQL connection string: set ConnectionStrings__{ConnectionName} " +
+                "(or start the whole stack with `dotnet run --project ChitBox.AppHost`).");
+
+        builder.Services.AddSingleton(_ => CreateDataSource(connectionString));
+        builder.Services.AddDbContextPool<MailDbContext>((services, options) =>
+            ConfigureDbContext(options, services.GetRequiredService<NpgsqlDataSource>()));
+        builder.Services.AddHostedService<MailSchemaInitializer>();
+        return builder;
+    }
+
+    public static NpgsqlDataSource CreateDataSource(string connectionString)
+    {
+        var dataSource = new NpgsqlDataSourceBuilder(connectionString);
+        dataSource.EnableDynamicJson();
+        return dataSource.Build();
+    }
+
+    internal static void ConfigureDbContext(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
+        options.UseNpgsql(dataSource, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
+            .UseSnakeCaseNamingConvention();
+
+    internal static void ConfigureDbContext(DbContextOptionsBuilder options, string connectionString) =>
+        ConfigureDbContext(options, CreateDataSource(connectionString));
+}

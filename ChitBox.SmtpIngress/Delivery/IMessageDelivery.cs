@@ -1,0 +1,13 @@
+namespace ChitBox.SmtpIngress.Delivery;
+
+/// <summary>Files a received message for every accepted recipient, atomically.</summary>
+public interface IMessageDelivery
+{
+    /// <summary>
+    /// Returns only after the message is durably committed for every recipient.
+    /// Throws <see cref="DeliveryUnavailableException"/> when storage is temporarily
+    /// unavailable; nothing is stored then.
+    /// </summary>
+    /// <returns>The queue id to put in <c>250 2.0.0 &lt;id&gt;</c>.</returns>
+    Task<string> DeliverAsync(IncomingMessage message, CancellationToken cancellationToken);
+}

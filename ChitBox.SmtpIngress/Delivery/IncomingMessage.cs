@@ -1,0 +1,14 @@
+using System.Net;
+
+namespace ChitBox.SmtpIngress.Delivery;
+
+/// <summary>One complete SMTP transaction, handed to delivery after the end of data.</summary>
+public sealed record IncomingMessage(
+    string SessionId,
+    EndPoint? RemoteEndPoint,
+    string ClientHelo,
+    bool IsTls,
+    string ReversePath,
+    IReadOnlyList<AcceptedRecipient> Recipients,
+    MessageSpool Spool,
+    DateTimeOffset ReceivedAt);
