@@ -26,6 +26,7 @@ public static class MailDataExtensions
         builder.Services.AddDbContextPool<MailDbContext>((services, options) =>
             ConfigureDbContext(options, services.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.AddHostedService<MailSchemaInitializer>();
+        builder.Services.AddHealthChecks().AddNpgSql(services => services.GetRequiredService<NpgsqlDataSource>(), name: "postgresql");
         return builder;
     }
 

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace ChitBox.Mail.Notifications;
 
 /// <summary>
@@ -14,4 +16,11 @@ public sealed record NewMailEvent(
 {
     /// <summary>The Redis pub/sub channel every API instance subscribes to.</summary>
     public const string Channel = "chitbox:new-email";
+
+    private static readonly JsonSerializerOptions SerializerOptions = new(JsonSerializerDefaults.Web);
+
+    public byte[] Serialize() => JsonSerializer.SerializeToUtf8Bytes(this, SerializerOptions);
+
+    public static NewMailEvent? Deserialize(ReadOnlySpan<byte> json) =>
+        JsonSerializer.Deserialize<NewMailEvent>(json, SerializerOptions);
 }

@@ -1,0 +1,14 @@
+using ChitBox.Mail.Data;
+using ChitBox.Mail.Notifications;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults("chitbox-smtp", "ChitBox.SmtpIngress");
+builder.AddMailData();
+builder.AddMailNotifications();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+
+app.Run();

@@ -1,0 +1,86 @@
+using ChitBox.Mail.Data;
+using ChitBox.Tests.Infrastructure;
+using Npgsql;
+
+namespace ChitBox.Tests.Mail;
+
+public sealed class MailSchemaTests
+{
+    private static readonly string[] ContractTables = ["users", "folders", "mail_threads", "mail_messages", "attachments"];
+
+    [Fact]
+    public async Task Migrate_creates_the_contract_tables_in_an_empty_database()
+    {
+        await using var database = await EmptyDatabase.CreateAsync();
+        await using var dataSource = MailDataExtensions.CreateDataSource(database.ConnectionString);
+
+        await MailSchema.MigrateAsync(dataSource, CancellationToken.None);
+
+        var tables = await TablesAsync(dataSource);
+        Assert.All(ContractTables, table => Assert.Contains(table, tables));
+    }
+
+    [Fact]
+    public async Task Migrate_creates_the_database_when_it_is_missing()
+    {
+        await using var database = await EmptyDatabase.CreateAsync(create: false);
+        await using var dataSource = MailDataExtensions.CreateDataSource(database.ConnectionString);
+
+        await MailSchema.MigrateAsync(dataSource, CancellationToken.None);
+
+        Assert.Contains("users", await TablesAsync(dataSource));
+    }
+
+    [Fact]
+    public async Task Concurrent_migrations_against_one_empty_database_all_succeed_once()
+    {
+        await using var database = await EmptyDatabase.CreateAsync(create: false);
+        var dataSources = Enumerable.Range(0, 6).Select(_ => MailDataExtensions.CreateDataSource(database.ConnectionString)).ToList();
+        try
+        {
+            await Task.WhenAll(dataSources.Select(d => Task.Run(() => MailSchema.MigrateAsync(d, CancellationToken.None))));
+
+            await using var command = dataSources[0].CreateCommand("SELECT count(*) FROM __ef_migrations_history");
+            var applied = (long)(await command.ExecuteScalarAsync())!;
+            Assert.Equal(MigrationCount, applied);
+        }
+        finally
+        {
+            foreach (var dataSource in dataSources)
+            {
+                await dataSource.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Migrate_on_an_up_to_date_database_changes_nothing()
+    {
+        await using var database = await EmptyDatabase.CreateAsync();
+        await using var dataSource = MailDataExtensions.CreateDataSource(database.ConnectionString);
+        await MailSchema.MigrateAsync(dataSource, CancellationToken.None);
+
+        await MailSchema.MigrateAsync(dataSource, CancellationToken.None);
+
+        await using var command = dataSource.CreateCommand("SELECT count(*) FROM __ef_migrations_history");
+        Assert.Equal(MigrationCount, (long)(await command.ExecuteScalarAsync())!);
+    }
+
+    private static long MigrationCount =>
+        typeof(MailDbContext).Assembly.GetTypes().Count(t =>
+            t.GetCustomAttributes(typeof(Microsoft.EntityFrameworkCore.Migrations.MigrationAttribute), false).Length > 0);
+
+    private static async Task<List<string>> TablesAsync(NpgsqlDataSource dataSource)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'");
+        await using var reader = await command.ExecuteReaderAsync();
+        var tables = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            tables.Add(reader.GetString(0));
+        }
+
+        return tables;
+    }
+}
