@@ -1,1 +1,36 @@
-Console.WriteLine("ChitBox AppHost");
+using ChitBox.AppHost.Hosting;
+using ChitBox.AppHost.Resources;
+using ChitBox.LocalInfrastructure;
+
+// Children inherit this process's environment, OTEL_EXPORTER_OTLP_* included, as under Aspire.
+var builder = AppHostBuilder.Create(args);
+var settings = builder.Settings;
+
+var postgres = builder.Add(new PostgresResource("postgres",
+    builder.ExternalConnectionString("chitbox"), Path.Combine(builder.DataDirectory, "postgres")));
+var redis = builder.Add(new RedisResource("redis", builder.ExternalConnectionString("redis")));
+
+builder.Add(new ProjectResource("chitbox-smtp", builder.RepositoryRoot, "ChitBox.SmtpIngress",
+        $"smtp://127.0.0.1:{settings.SmtpPort}", healthPort: FreePort.Next())
+    .WithReference(postgres)
+    .WithReference(redis)
+    .WithEnvironment("SMTP_SERVER_PORT", settings.SmtpPort.ToString())
+    .WithEnvironment("DOTNET_ENVIRONMENT", settings.Environment));
+
+builder.Add(new ProjectResource("chitbox-api", builder.RepositoryRoot, "ChitBox.Api",
+        $"http://127.0.0.1:{settings.ApiPort}", healthPort: settings.ApiPort)
+    .WithReference(postgres)
+    .WithReference(redis)
+    // One key for every API instance of this deployment, kept so tokens survive restarts.
+    .WithEnvironment("Auth__SigningKey", SigningKey.LoadOrCreate(builder.DataDirectory))
+    .WithEnvironment("ASPNETCORE_ENVIRONMENT", settings.Environment));
+
+try
+{
+    return await builder.Build().RunAsync();
+}
+catch (LocalInfrastructureException e)
+{
+    await Console.Error.WriteLineAsync($"error: {e.Message}");
+    return 1;
+}

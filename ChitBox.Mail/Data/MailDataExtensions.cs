@@ -33,7 +33,8 @@ public static class MailDataExtensions
     public static NpgsqlDataSource CreateDataSource(string connectionString)
     {
         var dataSource = new NpgsqlDataSourceBuilder(connectionString);
-        dataSource.EnableDynamicJson();
+        // jsonb columns (To, Cc) use the web naming the ingress writes them with.
+        dataSource.ConfigureJsonOptions(System.Text.Json.JsonSerializerOptions.Web).EnableDynamicJson();
         return dataSource.Build();
     }
 

@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using ChitBox.AppHost.Hosting;
+using ChitBox.LocalInfrastructure;
+
+namespace ChitBox.AppHost.Resources;
+
+/// <summary>
+/// A service project run as a child process from its build output, configured only
+/// through environment variables, the way an Aspire AppHost runs project resources.
+/// Healthy once its <c>/health</c> answers 200.
+/// </summary>
+public sealed class ProjectResource : IResource
+{
+    private static readonly TimeSpan HealthTimeout = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
+
+    private readonly string _projectDirectory;
+    private readonly string _assemblyPath;
+    private readonly Dictionary<string, Func<string>> _environment = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource<string> _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly int _healthPort;
+    private ChildProcess? _process;
+    private bool _stopping;
+
+    public ProjectResource(string name, string repositoryRoot, string projectName, string address, int healthPort)
+    {
+        Name = name;
+        Address = address;
+        _healthPort = healthPort;
+        _projectDirectory = Path.Combine(repositoryRoot, projectName);
+        // The same configuration (Debug/Release) and framework folder the AppHost was built to.
+        var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        _assemblyPath = Path.Combine(_projectDirectory, "bin", framework.Parent!.Name, framework.Name, projectName + ".dll");
+        _environment["OTEL_SERVICE_NAME"] = () => name;
+        _environment["ASPNETCORE_URLS"] = () => $"http://127.0.0.1:{healthPort}";
+    }
+
+    public string Name { get; }
+
+    public string Address { get; }
+
+    public Task<string> Stopped => _stopped.Task;
+
+    public ProjectResource WithEnvironment(string variable, string value) => WithEnvironment(variable, () => value);
+
+    /// <summary>A value only known once another resource has started.</summary>
+    public ProjectResource WithEnvironment(string variable, Func<string> value)
+    {
+        _environment[variable] = value;
+        return this;
+    }
+
+    public ProjectResource WithReference(IConnectionStringResource resource) =>
+        WithEnvironment($"ConnectionStrings__{resource.ConnectionName}", () => resource.ConnectionString);
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!File.Exists(_assemblyPath))
+        {
+            throw new InvalidOperationException($"{_assemblyPath} is missing: build the solution (`dotnet build`) first.");
+        }
+
+        var startInfo = new ProcessStartInfo("dotnet") { WorkingDirectory = _projectDirectory };
+        startInfo.ArgumentList.Add(_assemblyPath);
+        foreach (var (variable, value) in _environment)
+        {
+            startInfo.Environment[variable] = value();
+        }
+
+        _process = ChildProcess.Start(startInfo, ResourceOutput.For(Name));
+        _ = ReportExitAsync(_process);
+        await WaitUntilHealthyAsync(cancellationToken);
+    }
+
+    private async Task ReportExitAsync(ChildProcess process)
+    {
+        await process.WaitForExitAsync(CancellationToken.None);
+        if (!_stopping)
+        {
+            _stopped.TrySetResult($"exited with code {process.ExitCode}");
+        }
+    }
+
+    private async Task WaitUntilHealthyAsync(CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var health = $"http://127.0.0.1:{_healthPort}/health";
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < HealthTimeout)
+        {
+            if (_stopped.Task.IsCompleted)
+            {
+                throw new InvalidOperationException($"{Name} {await _stopped.Task} before it became healthy; its output above says why.");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(health, cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+            }
+
+            await Task.Delay(250, cancellationToken);
+        }
+
+        throw new TimeoutException($"{Name} did not become healthy at {health} within {HealthTimeout.TotalSeconds:0} s.");
+    }
+
+    /// <summary>SIGTERM, so the service drains its sessions; killed if it outlives the grace period.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _stopping = true;
+        if (_process is not null)
+        {
+            await _process.StopAsync(PosixSignal.SIGTERM, StopGrace);
+            await _process.DisposeAsync();
+        }
+
+        _stopped.TrySetResult("stopped");
+    }
+}

@@ -1,0 +1,43 @@
+using Npgsql;
+
+namespace ChitBox.SmtpIngress.Delivery;
+
+/// <summary>Parses a spooled message, files a copy per recipient atomically, then announces each copy.</summary>
+public sealed partial class MailDelivery(
+    MessageStore store, NewMailPublisher publisher, ILogger<MailDelivery> logger) : IMessageDelivery
+{
+    public async Task<string> DeliverAsync(IncomingMessage message, CancellationToken cancellationToken)
+    {
+        await using var spool = message.Spool.OpenRead();
+        var parsed = await MessageParser.ParseAsync(spool, cancellationToken);
+
+        var rawMessageId = Guid.CreateVersion7();
+        var queueId = rawMessageId.ToString("N");
+        var recipients = message.Recipients
+            .DistinctBy(r => r.UserId)
+            .Select(r => (r.UserId, TraceHeader.Received(message, message.ServerHostName, queueId, r.Address)))
+            .ToList();
+
+        IReadOnlyList<StoredCopy> copies;
+        try
+        {
+            spool.Position = 0;
+            copies = await store.StoreAsync(rawMessageId, spool, message.Spool.Length, message.ReceivedAt, parsed, recipients, cancellationToken);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new DeliveryUnavailableException("The message store is unavailable.", e);
+        }
+
+        LogStored(queueId, copies.Count, message.Spool.Length, parsed.Problems.Count);
+        foreach (var copy in copies)
+        {
+            publisher.Publish(copy, parsed);
+        }
+
+        return queueId;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stored {QueueId} for {Recipients} recipient(s), {Size} octets, {Problems} parse problem(s)")]
+    private partial void LogStored(string queueId, int recipients, long size, int problems);
+}

@@ -1,0 +1,21 @@
+using ChitBox.Mail.Users;
+
+namespace ChitBox.SmtpIngress.Delivery;
+
+public static class MailDeliveryExtensions
+{
+    /// <summary>Recipient checks, filing and announcing: everything after the protocol.</summary>
+    public static IHostApplicationBuilder AddMailDelivery(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<MailDomainOptions>()
+            .BindConfiguration(MailDomainOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<IRecipientDirectory, RecipientDirectory>();
+        builder.Services.AddSingleton<MessageStore>();
+        builder.Services.AddSingleton<NewMailPublisher>();
+        builder.Services.AddSingleton<IMessageDelivery, MailDelivery>();
+        return builder;
+    }
+}

@@ -1,0 +1,213 @@
+using System.Text;
+using ChitBox.Mail.Messages;
+using MimeKit;
+using MimeKit.IO;
+
+namespace ChitBox.SmtpIngress.Delivery;
+
+/// <summary>
+/// Reads a spooled message with MimeKit, in persistent mode so part contents stay in
+/// the spool and are addressed by offset. Never throws for odd content: whatever it
+/// cannot make sense of becomes a problem on the result, and the raw bytes are kept.
+/// </summary>
+public static class MessageParser
+{
+    /// <summary>Bodies longer than this are truncated in the columns; the raw message keeps them whole.</summary>
+    public const int MaxBodyChars = 1 << 20;
+
+    private const int SnippetLength = 200;
+
+    private static readonly ParserOptions Options = CreateOptions();
+
+    private static ParserOptions CreateOptions()
+    {
+        var options = ParserOptions.Default.Clone();
+        options.AddressParserComplianceMode = RfcComplianceMode.Loose;
+        options.ParameterComplianceMode = RfcComplianceMode.Loose;
+        options.MaxMimeDepth = 64;
+        return options;
+    }
+
+    /// <param name="spool">Seekable, positioned at the start; must stay open while the result's offsets are used.</param>
+    public static async Task<ParsedMessage> ParseAsync(Stream spool, CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+        MimeMessage message;
+        try
+        {
+            var parser = new MimeParser(Options, spool, persistent: true);
+            message = await parser.ParseMessageAsync(cancellationToken);
+        }
+        catch (FormatException e)
+        {
+            problems.Add($"unparseable message: {e.Message}");
+            return new ParsedMessage(null, null, [], [], null, null, null, null, null, null, [], null, [], problems);
+        }
+
+        var from = message.From.Mailboxes.FirstOrDefault();
+        if (from is null)
+        {
+            problems.Add("no From address");
+        }
+
+        var date = message.Headers.Contains(HeaderId.Date) && message.Date != DateTimeOffset.MinValue ? message.Date : (DateTimeOffset?)null;
+        if (date is null)
+        {
+            problems.Add(message.Headers.Contains(HeaderId.Date) ? "unparseable Date" : "no Date");
+        }
+
+        var (textPart, htmlPart) = FindBodies(message);
+        var bodyText = ReadText(textPart, problems);
+        var bodyHtml = ReadText(htmlPart, problems);
+
+        var attachments = new List<ParsedAttachment>();
+        foreach (var part in message.BodyParts.OfType<MimePart>())
+        {
+            if (part != textPart && part != htmlPart && IsAttachment(part))
+            {
+                attachments.Add(await DescribeAsync(part, cancellationToken));
+            }
+        }
+
+        return new ParsedMessage(
+            Clean(from?.Address),
+            Clean(from?.Name),
+            Addresses(message.To),
+            Addresses(message.Cc),
+            Clean(message.Subject),
+            Snippet(bodyText ?? HtmlToText(bodyHtml)),
+            bodyText,
+            bodyHtml,
+            Clean(message.MessageId),
+            Clean(message.InReplyTo),
+            message.References.Select(r => Clean(r)!).Where(r => r.Length > 0).ToList(),
+            date,
+            attachments,
+            problems);
+    }
+
+    /// <summary>The first plain and first HTML text parts that are not attachments, in document order.</summary>
+    private static (TextPart? Text, TextPart? Html) FindBodies(MimeMessage message)
+    {
+        TextPart? text = null, html = null;
+        foreach (var part in message.BodyParts.OfType<TextPart>())
+        {
+            if (part.IsAttachment)
+            {
+                continue;
+            }
+
+            if (text is null && part.IsPlain)
+            {
+                text = part;
+            }
+            else if (html is null && part.IsHtml)
+            {
+                html = part;
+            }
+        }
+
+        return (text, html);
+    }
+
+    /// <summary>Parts shown as attachments: marked so, or non-text parts (inline images with a Content-ID among them).</summary>
+    private static bool IsAttachment(MimePart part) =>
+        part.IsAttachment || part.ContentId is not null || part is not TextPart;
+
+    private static string? ReadText(TextPart? part, List<string> problems)
+    {
+        if (part is null || part.Content is not { } content)
+        {
+            return null;
+        }
+
+        try
+        {
+            var text = (content.Stream?.Length ?? 0) > MaxBodyChars * 4L ? ReadTruncated(part, content, problems) : part.Text;
+            return Clean(text.Length > MaxBodyChars ? text[..MaxBodyChars] : text);
+        }
+        catch (Exception e) when (e is FormatException or DecoderFallbackException or NotSupportedException)
+        {
+            problems.Add($"undecodable {part.ContentType.MimeType} body: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>Decodes only the start of a huge text part, so it never sits whole in memory.</summary>
+    private static string ReadTruncated(TextPart part, IMimeContent content, List<string> problems)
+    {
+        problems.Add($"{part.ContentType.MimeType} body truncated to {MaxBodyChars} characters; the raw message has it whole");
+        var encoding = part.ContentType.CharsetEncoding ?? Encoding.UTF8;
+        using var decoded = content.Open();
+        using var reader = new StreamReader(decoded, encoding, detectEncodingFromByteOrderMarks: false);
+        var buffer = new char[MaxBodyChars];
+        var read = reader.ReadBlock(buffer, 0, buffer.Length);
+        return new string(buffer, 0, read);
+    }
+
+    private static async Task<ParsedAttachment> DescribeAsync(MimePart part, CancellationToken cancellationToken)
+    {
+        long offset = 0, length = 0, size = 0;
+        if (part.Content?.Stream is BoundStream bound)
+        {
+            offset = bound.StartBoundary;
+            length = bound.EndBoundary - bound.StartBoundary;
+            await using var counter = new CountingStream();
+            await part.Content.DecodeToAsync(counter, cancellationToken);
+            size = counter.Length;
+        }
+
+        var encoding = part.ContentTransferEncoding switch
+        {
+            ContentEncoding.Base64 => "base64",
+            ContentEncoding.QuotedPrintable => "quoted-printable",
+            ContentEncoding.UUEncode => "x-uuencode",
+            _ => null,
+        };
+        var fileName = part.FileName is { Length: > 0 } name ? Clean(Path.GetFileName(name.Replace('\\', '/'))) : null;
+        return new ParsedAttachment(
+            fileName,
+            Clean(part.ContentType.MimeType) ?? "application/octet-stream",
+            size,
+            Clean(part.ContentId),
+            !part.IsAttachment,
+            offset,
+            length,
+            encoding);
+    }
+
+    private static List<MailAddress> Addresses(InternetAddressList list) =>
+        list.Mailboxes.Select(m => new MailAddress(Clean(m.Address) ?? "", Clean(m.Name))).ToList();
+
+    private static string? Snippet(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        var collapsed = string.Join(' ', text.AsSpan(0, Math.Min(text.Length, SnippetLength * 4)).ToString()
+            .Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        return collapsed.Length <= SnippetLength ? collapsed : collapsed[..SnippetLength];
+    }
+
+    private static string? HtmlToText(string? html) =>
+        html is null ? null : System.Text.RegularExpressions.Regex.Replace(html, "<[^>]*>", " ");
+
+    /// <summary>PostgreSQL text cannot hold NUL, and UTF-8 cannot hold lone surrogates.</summary>
+    private static string? Clean(string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (value.Contains('\0'))
+        {
+            value = value.Replace("\0", "");
+        }
+
+        // A round trip through UTF-8 keeps valid pairs and turns lone surrogates into U+FFFD.
+        return value.AsSpan().ContainsAnyInRange('\uD800', '\uDFFF') ? Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(value)) : value;
+    }
+}
