@@ -10,8 +10,9 @@ var postgres = builder.Add(new PostgresResource("postgres",
     builder.ExternalConnectionString("chitbox"), Path.Combine(builder.DataDirectory, "postgres")));
 var redis = builder.Add(new RedisResource("redis", builder.ExternalConnectionString("redis")));
 
+var smtpHealthPort = FreePort.Next();
 builder.Add(new ProjectResource("chitbox-smtp", builder.RepositoryRoot, "ChitBox.SmtpIngress",
-        $"smtp://127.0.0.1:{settings.SmtpPort}", healthPort: FreePort.Next())
+        $"smtp://127.0.0.1:{settings.SmtpPort} (health http://127.0.0.1:{smtpHealthPort}/health)", smtpHealthPort)
     .WithReference(postgres)
     .WithReference(redis)
     .WithEnvironment("SMTP_SERVER_PORT", settings.SmtpPort.ToString())
