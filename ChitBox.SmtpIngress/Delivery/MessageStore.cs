@@ -23,6 +23,7 @@ public sealed class MessageStore(NpgsqlDataSource dataSource)
         IReadOnlyList<(Guid UserId, string TraceHeaders)> recipients,
         CancellationToken cancellationToken)
     {
+        receivedAt = receivedAt.ToUniversalTime();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
@@ -143,7 +144,8 @@ public sealed class MessageStore(NpgsqlDataSource dataSource)
         p.Add(Text(parsed.MessageId));
         p.Add(Text(parsed.InReplyTo));
         p.Add(new NpgsqlParameter<string[]> { TypedValue = [.. parsed.References] });
-        p.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = parsed.Date ?? receivedAt });
+        // timestamptz takes UTC only; the sender's offset is not kept (sentAt is an instant).
+        p.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = (parsed.Date ?? receivedAt).ToUniversalTime() });
         p.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = receivedAt });
         p.Add(new NpgsqlParameter<bool> { TypedValue = parsed.Attachments.Count > 0 });
         p.Add(new NpgsqlParameter<long> { TypedValue = rawLength + Encoding.UTF8.GetByteCount(traceHeaders) });

@@ -20,7 +20,7 @@ public sealed partial class NewMailPublisher(IConnectionMultiplexer redis, ILogg
             copy.UserId,
             copy.FolderId,
             new NewMailSummary(copy.MessageId, copy.ThreadId, parsed.FromEmail, parsed.FromName, parsed.Subject,
-                parsed.BodyText, parsed.BodyHtml, IsRead: false, parsed.Date ?? copy.CreatedAt, copy.CreatedAt),
+                parsed.BodyText, parsed.BodyHtml, IsRead: false, (parsed.Date ?? copy.CreatedAt).ToUniversalTime(), copy.CreatedAt),
             activity?.Id,
             activity?.TraceStateString);
         try

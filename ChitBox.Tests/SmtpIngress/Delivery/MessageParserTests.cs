@@ -1,0 +1,113 @@
+using System.Text;
+using ChitBox.SmtpIngress.Delivery;
+using ChitBox.Tests.Infrastructure;
+using MimeKit;
+using MimeKit.IO;
+using MimeKit.IO.Filters;
+
+namespace ChitBox.Tests.SmtpIngress.Delivery;
+
+public sealed class MessageParserTests
+{
+    [Fact]
+    public async Task Multipart_message_yields_addresses_bodies_and_threading_headers()
+    {
+        var parsed = await ParseAsync("multipart-with-attachments.eml");
+
+        Assert.Equal("alice@example.org", parsed.FromEmail);
+        Assert.Equal("Alice Example", parsed.FromName);
+        Assert.Equal(["bob@chitbox.local", "carol@chitbox.local"], parsed.To.Select(a => a.Email));
+        Assert.Equal("Bob", parsed.To[0].Name);
+        Assert.Equal("dave@example.org", Assert.Single(parsed.Cc).Email);
+        Assert.Equal("Report — Q3", parsed.Subject);
+        Assert.Equal(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.FromHours(1)), parsed.Date);
+        Assert.Equal("report-q3@example.org", parsed.MessageId);
+        Assert.Equal("earlier@example.org", parsed.InReplyTo);
+        Assert.Equal(["start@example.org", "earlier@example.org"], parsed.References);
+        Assert.Equal("Hello Bob,\nthe report is attached. Café.", parsed.BodyText?.ReplaceLineEndings("\n"));
+        Assert.Contains("cid:logo@example.org", parsed.BodyHtml);
+        Assert.StartsWith("Hello Bob, the report", parsed.Snippet);
+        Assert.Empty(parsed.Problems);
+    }
+
+    [Fact]
+    public async Task Attachments_and_inline_parts_point_at_their_encoded_bytes_in_the_raw_message()
+    {
+        var raw = Fixtures.Read("multipart-with-attachments.eml");
+        var parsed = await ParseAsync("multipart-with-attachments.eml");
+
+        Assert.Equal(2, parsed.Attachments.Count);
+        var logo = parsed.Attachments.Single(a => a.ContentType == "image/png");
+        Assert.True(logo.IsInline);
+        Assert.Equal("logo@example.org", logo.ContentId);
+        Assert.Equal(Enumerable.Range(0, 40).SelectMany(_ => Enumerable.Range(0, 256).Select(b => (byte)b)), Decode(raw, logo));
+        Assert.Equal(10240, logo.Size);
+
+        var report = parsed.Attachments.Single(a => a.ContentType == "application/pdf");
+        Assert.False(report.IsInline);
+        Assert.Equal("résumé Q3.pdf", report.FileName);
+        Assert.Equal("base64", report.TransferEncoding);
+        var decoded = Decode(raw, report);
+        Assert.Equal(report.Size, decoded.Length);
+        Assert.StartsWith("%PDF-1.4", Encoding.ASCII.GetString(decoded));
+    }
+
+    [Fact]
+    public async Task Bytes_that_are_no_message_at_all_give_a_result_with_problems_not_an_exception()
+    {
+        var parsed = await ParseAsync("not-a-message.eml");
+
+        Assert.NotEmpty(parsed.Problems);
+        Assert.Null(parsed.FromEmail);
+    }
+
+    [Fact]
+    public async Task Malformed_headers_are_recorded_as_problems_and_nul_bytes_removed()
+    {
+        var parsed = await ParseAsync("malformed-headers.eml");
+
+        Assert.Contains(parsed.Problems, p => p.Contains("Date"));
+        Assert.DoesNotContain('\0', parsed.Subject ?? "");
+        Assert.Contains("body text", parsed.BodyText);
+    }
+
+    [Fact]
+    public async Task A_huge_text_body_is_truncated_in_the_columns_and_noted()
+    {
+        var body = new string('x', MessageParser.MaxBodyChars * 5);
+        var raw = Encoding.ASCII.GetBytes($"From: a@example.org\r\nDate: Tue, 24 Nov 2026 08:00:00 +0000\r\nSubject: big\r\n\r\n{body}\r\n");
+
+        var parsed = await MessageParser.ParseAsync(new MemoryStream(raw), CancellationToken.None);
+
+        Assert.Equal(MessageParser.MaxBodyChars, parsed.BodyText!.Length);
+        Assert.Contains(parsed.Problems, p => p.Contains("truncated"));
+    }
+
+    [Fact]
+    public async Task A_message_without_date_is_noted_so_receipt_time_stands_in()
+    {
+        var raw = "From: a@example.org\r\nSubject: no date\r\n\r\nhi\r\n"u8.ToArray();
+
+        var parsed = await MessageParser.ParseAsync(new MemoryStream(raw), CancellationToken.None);
+
+        Assert.Null(parsed.Date);
+        Assert.Contains("no Date", parsed.Problems);
+    }
+
+    private static Task<ParsedMessage> ParseAsync(string fixture) =>
+        MessageParser.ParseAsync(new MemoryStream(Fixtures.Read(fixture)), CancellationToken.None);
+
+    private static byte[] Decode(byte[] raw, ParsedAttachment attachment)
+    {
+        var encoded = new MemoryStream(raw, (int)attachment.ContentOffset, (int)attachment.ContentLength);
+        var decoded = new MemoryStream();
+        using (var filtered = new FilteredStream(decoded))
+        {
+            filtered.Add(DecoderFilter.Create(ContentEncoding.Base64));
+            encoded.CopyTo(filtered);
+            filtered.Flush();
+        }
+
+        return decoded.ToArray();
+    }
+}

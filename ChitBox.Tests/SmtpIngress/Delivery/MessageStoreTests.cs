@@ -1,0 +1,103 @@
+using System.Text;
+using ChitBox.SmtpIngress.Delivery;
+using ChitBox.Mail.Data;
+using ChitBox.Tests.Infrastructure;
+using Npgsql;
+
+namespace ChitBox.Tests.SmtpIngress.Delivery;
+
+public sealed class MessageStoreTests : IAsyncLifetime
+{
+    private NpgsqlDataSource _dataSource = null!;
+    private string _connectionString = null!;
+
+    public async Task InitializeAsync()
+    {
+        _connectionString = (await TestServers.GetAsync()).PostgresConnectionString;
+        _dataSource = MailDataExtensions.CreateDataSource(_connectionString);
+    }
+
+    public async Task DisposeAsync() => await _dataSource.DisposeAsync();
+
+    [Fact]
+    public async Task Each_recipient_gets_a_copy_in_their_own_inbox_over_one_stored_raw_message()
+    {
+        var bob = await TestUsers.CreateAsync(_connectionString, TestUsers.UniqueAddress("bob"));
+        var carol = await TestUsers.CreateAsync(_connectionString, TestUsers.UniqueAddress("carol"));
+        var raw = Fixtures.Read("multipart-with-attachments.eml");
+        var rawId = Guid.CreateVersion7();
+
+        var copies = await StoreAsync(rawId, raw, (bob, "Received: for bob\r\n"), (carol, "Received: for carol\r\n"));
+
+        Assert.Equal([bob, carol], copies.Select(c => c.UserId));
+        foreach (var copy in copies)
+        {
+            Assert.Equal(await InboxOfAsync(copy.UserId), copy.FolderId);
+            Assert.Equal(copy.UserId, await ScalarAsync<Guid>("SELECT user_id FROM mail_messages WHERE id = $1", copy.MessageId));
+            Assert.Equal(2L, await ScalarAsync<long>("SELECT count(*) FROM attachments WHERE message_id = $1", copy.MessageId));
+        }
+
+        Assert.Equal(raw, await ScalarAsync<byte[]>("SELECT content FROM raw_messages WHERE id = $1", rawId));
+        Assert.Equal("Received: for carol\r\n",
+            await ScalarAsync<string>("SELECT trace_headers FROM mail_messages WHERE id = $1", copies[1].MessageId));
+    }
+
+    [Fact]
+    public async Task A_failure_for_one_recipient_stores_nothing_for_any()
+    {
+        var bob = await TestUsers.CreateAsync(_connectionString, TestUsers.UniqueAddress("bob"));
+        var rawId = Guid.CreateVersion7();
+
+        // A user id that does not exist violates a foreign key after bob's copy was written.
+        await Assert.ThrowsAsync<PostgresException>(() =>
+            StoreAsync(rawId, Fixtures.Read("multipart-with-attachments.eml"), (bob, ""), (Guid.CreateVersion7(), "")));
+
+        Assert.Equal(0L, await ScalarAsync<long>("SELECT count(*) FROM mail_messages WHERE user_id = $1", bob));
+        Assert.Equal(0L, await ScalarAsync<long>("SELECT count(*) FROM raw_messages WHERE id = $1", rawId));
+    }
+
+    [Fact]
+    public async Task A_reply_joins_the_thread_of_the_message_it_answers_for_that_user_only()
+    {
+        var bob = await TestUsers.CreateAsync(_connectionString, TestUsers.UniqueAddress("bob"));
+        var carol = await TestUsers.CreateAsync(_connectionString, TestUsers.UniqueAddress("carol"));
+        var first = await StoreAsync(Guid.CreateVersion7(), Message("<first@example.org>", null), (bob, ""));
+
+        var reply = await StoreAsync(Guid.CreateVersion7(), Message("<reply@example.org>", "<first@example.org>"), (bob, ""), (carol, ""));
+
+        Assert.Equal(first[0].ThreadId, reply[0].ThreadId);
+        Assert.NotEqual(first[0].ThreadId, reply[1].ThreadId);
+    }
+
+    [Fact]
+    public async Task Mail_without_references_starts_a_new_thread_even_with_the_same_subject()
+    {
+        var bob = await TestUsers.CreateAsync(_connectionString, TestUsers.UniqueAddress("bob"));
+        var first = await StoreAsync(Guid.CreateVersion7(), Message("<one@example.org>", null), (bob, ""));
+
+        var second = await StoreAsync(Guid.CreateVersion7(), Message("<two@example.org>", null), (bob, ""));
+
+        Assert.NotEqual(first[0].ThreadId, second[0].ThreadId);
+    }
+
+    private static byte[] Message(string messageId, string? inReplyTo) => Encoding.ASCII.GetBytes(
+        $"From: a@example.org\r\nSubject: Same subject\r\nMessage-ID: {messageId}\r\n" +
+        (inReplyTo is null ? "" : $"In-Reply-To: {inReplyTo}\r\n") + "\r\nHello\r\n");
+
+    private async Task<IReadOnlyList<StoredCopy>> StoreAsync(Guid rawId, byte[] raw, params (Guid UserId, string TraceHeaders)[] recipients)
+    {
+        var parsed = await MessageParser.ParseAsync(new MemoryStream(raw), CancellationToken.None);
+        return await new MessageStore(_dataSource).StoreAsync(
+            rawId, new MemoryStream(raw), raw.Length, DateTimeOffset.UtcNow, parsed, recipients, CancellationToken.None);
+    }
+
+    private Task<Guid> InboxOfAsync(Guid userId) =>
+        ScalarAsync<Guid>("SELECT id FROM folders WHERE user_id = $1 AND kind = 'inbox'", userId);
+
+    private async Task<T> ScalarAsync<T>(string sql, Guid id)
+    {
+        await using var command = _dataSource.CreateCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = id });
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+}
