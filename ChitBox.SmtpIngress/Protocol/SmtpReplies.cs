@@ -30,6 +30,9 @@ public static class SmtpReplies
     public static SmtpReply TooManyConnectionsFromClient(string hostName) =>
         new(421, "4.7.0", $"{hostName} Too many connections from your address, try again later");
 
+    /// <summary><c>421 4.3.0</c>: the server hit an internal error and must drop the session.</summary>
+    public static SmtpReply LocalError(string hostName) => new(421, "4.3.0", $"{hostName} Local error, closing connection");
+
     // --- EHLO / HELO ------------------------------------------------------------------
 
     /// <summary>The multi-line EHLO reply: greeting line, then one keyword per line (no enhanced codes, RFC 2034).</summary>
