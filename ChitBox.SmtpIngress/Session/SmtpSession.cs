@@ -63,7 +63,7 @@ public sealed class SmtpSession
     private bool _bdatLast;
     private SmtpReply? _bdatRefusal;
     private DateTimeOffset? _dataDeadline;
-    private DateTimeOffset _graceDeadline = DateTimeOffset.MaxValue;
+    private long _graceDeadlineTicks = DateTimeOffset.MaxValue.UtcTicks;
     private int _errors;
     private bool _unflushed;
     private bool _outputClosed;
@@ -117,6 +117,8 @@ public sealed class SmtpSession
 
     public bool IsTls => _isTls;
 
+    private DateTimeOffset GraceDeadline => new(Interlocked.Read(ref _graceDeadlineTicks), TimeSpan.Zero);
+
     private bool InTransaction =>
         _state is SmtpSessionState.MailFrom or SmtpSessionState.RcptTo or SmtpSessionState.Chunking
         || _mode is InputMode.Data or InputMode.Bdat;
@@ -147,6 +149,11 @@ public sealed class SmtpSession
             AddEvent("smtp.connect", greeting);
             reason = await ServeAsync();
         }
+        catch (IOException)
+        {
+            // Includes Kestrel's ConnectionResetException: the client vanished.
+            reason = "connection reset";
+        }
         catch (Exception ex) when (ex is not OperationCanceledException || !_abort.IsCancellationRequested)
         {
             reason = "internal error";
@@ -163,7 +170,7 @@ public sealed class SmtpSession
             await _timer.DisposeAsync();
             await ResetTransactionAsync();
             _messageActivity?.Dispose();
-            AddEvent("smtp.close", null, ("smtp.close.reason", reason));
+            activity?.SetTag("smtp.close.reason", reason);
             SmtpSessionLog.SessionEnded(_logger, reason);
             await _transport.Output.CompleteAsync();
             await _transport.Input.CompleteAsync();
@@ -245,7 +252,7 @@ public sealed class SmtpSession
     {
         // When stopping, the read timer is the grace period (or shorter): its firing means time is up.
         var now = _time.GetUtcNow();
-        if (_stopping.IsCancellationRequested && (!InTransaction || _timerFired || now >= _graceDeadline))
+        if (_stopping.IsCancellationRequested && (!InTransaction || _timerFired || now >= GraceDeadline))
         {
             SmtpSessionLog.ShuttingDown(_logger);
             return (SmtpReplies.ShuttingDown(_options.HostName), "server stopping");
@@ -269,9 +276,9 @@ public sealed class SmtpSession
             timeout = data - now;
         }
 
-        if (_stopping.IsCancellationRequested && _graceDeadline - now < timeout)
+        if (_stopping.IsCancellationRequested && GraceDeadline - now < timeout)
         {
-            timeout = _graceDeadline - now;
+            timeout = GraceDeadline - now;
         }
 
         return timeout < TimeSpan.Zero ? TimeSpan.Zero : timeout;
@@ -285,7 +292,7 @@ public sealed class SmtpSession
 
     private void OnStopping()
     {
-        _graceDeadline = _time.GetUtcNow() + _options.ShutdownGracePeriod;
+        Interlocked.Exchange(ref _graceDeadlineTicks, (_time.GetUtcNow() + _options.ShutdownGracePeriod).UtcTicks);
 
         // Work still running when the grace period ends (delivery, lookups) is cancelled.
         _abort.CancelAfter(_options.ShutdownGracePeriod + TimeSpan.FromSeconds(1));
@@ -853,7 +860,7 @@ public sealed class SmtpSession
         }
     }
 
-    private void AddEvent(string name, SmtpReply? reply, params (string Key, object? Value)[] tags)
+    private void AddEvent(string name, SmtpReply? reply)
     {
         if (_sessionActivity is not { IsAllDataRequested: true } activity)
         {
@@ -868,11 +875,6 @@ public sealed class SmtpSession
             {
                 tagList["smtp.reply.enhanced_code"] = reply.EnhancedCode;
             }
-        }
-
-        foreach (var (key, value) in tags)
-        {
-            tagList[key] = value;
         }
 
         activity.AddEvent(new ActivityEvent(name, tags: tagList));

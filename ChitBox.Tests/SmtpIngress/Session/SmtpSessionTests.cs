@@ -367,7 +367,7 @@ public sealed class SmtpSessionTests(ITestOutputHelper output)
         Assert.Equal("Subject: hi\r\n\r\n.line with a dot\r\n", Encoding.UTF8.GetString(content));
         Assert.Equal("alice@example.com", message.ReversePath);
         Assert.Equal("client.test", message.ClientHelo);
-        Assert.Equal("test-session", message.SessionId);
+        Assert.Equal(client.SessionId, message.SessionId);
         Assert.False(message.IsTls);
         Assert.Equal("Bob@ChitBox.Local", Assert.Single(message.Recipients).Address);
     }

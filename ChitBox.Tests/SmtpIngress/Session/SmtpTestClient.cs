@@ -36,9 +36,10 @@ internal sealed class SmtpTestClient : IAsyncDisposable
         _fromServer = toClient.Reader;
         Writer = new CountingPipeWriter(toClient.Writer);
         _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var telemetry = new SmtpTelemetry(_services.GetRequiredService<IMeterFactory>());
+        MeterFactory = _services.GetRequiredService<IMeterFactory>();
+        var telemetry = new SmtpTelemetry(MeterFactory);
         Session = new SmtpSession(
-            "test-session",
+            SessionId,
             new IPEndPoint(IPAddress.Parse("192.0.2.10"), 40000),
             new DuplexPipe(toServer.Reader, Writer),
             options,
@@ -51,6 +52,11 @@ internal sealed class SmtpTestClient : IAsyncDisposable
     }
 
     public SmtpOptions Options { get; }
+
+    /// <summary>Unique per test, so span listeners can tell sessions apart.</summary>
+    public string SessionId { get; } = $"test-{Guid.NewGuid():N}";
+
+    public IMeterFactory MeterFactory { get; }
 
     public FakeRecipientDirectory Directory { get; } = new();
 
