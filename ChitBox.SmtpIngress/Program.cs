@@ -1,11 +1,16 @@
 using ChitBox.Mail.Data;
 using ChitBox.Mail.Notifications;
+using ChitBox.SmtpIngress;
+using ChitBox.SmtpIngress.Delivery;
+using ChitBox.SmtpIngress.Transport;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.AddServiceDefaults("chitbox-smtp", "ChitBox.SmtpIngress");
+builder.AddServiceDefaults("chitbox-smtp", SmtpTelemetry.Name);
 builder.AddMailData();
 builder.AddMailNotifications();
+builder.AddMailDelivery();
+builder.AddSmtpIngress();
 
 var app = builder.Build();
 

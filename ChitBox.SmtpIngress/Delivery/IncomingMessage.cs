@@ -7,7 +7,6 @@ public sealed record IncomingMessage(
     string SessionId,
     EndPoint? RemoteEndPoint,
     string ClientHelo,
-    string ServerHostName,
     bool IsTls,
     string ReversePath,
     IReadOnlyList<AcceptedRecipient> Recipients,

@@ -1,10 +1,12 @@
+using ChitBox.SmtpIngress.Transport;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace ChitBox.SmtpIngress.Delivery;
 
 /// <summary>Parses a spooled message, files a copy per recipient atomically, then announces each copy.</summary>
 public sealed partial class MailDelivery(
-    MessageStore store, NewMailPublisher publisher, ILogger<MailDelivery> logger) : IMessageDelivery
+    MessageStore store, NewMailPublisher publisher, IOptions<SmtpOptions> options, ILogger<MailDelivery> logger) : IMessageDelivery
 {
     public async Task<string> DeliverAsync(IncomingMessage message, CancellationToken cancellationToken)
     {
@@ -15,24 +17,32 @@ public sealed partial class MailDelivery(
         var queueId = rawMessageId.ToString("N");
         var recipients = message.Recipients
             .DistinctBy(r => r.UserId)
-            .Select(r => (r.UserId, TraceHeader.Received(message, message.ServerHostName, queueId, r.Address)))
+            .Select(r => (r.UserId, TraceHeader.Received(message, options.Value.HostName, queueId, r.Address)))
             .ToList();
 
         IReadOnlyList<StoredCopy> copies;
-        try
+        using (SmtpTelemetry.ActivitySource.StartActivity("smtp.message.store"))
         {
-            spool.Position = 0;
-            copies = await store.StoreAsync(rawMessageId, spool, message.Spool.Length, message.ReceivedAt, parsed, recipients, cancellationToken);
-        }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException && !cancellationToken.IsCancellationRequested)
-        {
-            throw new DeliveryUnavailableException("The message store is unavailable.", e);
+            try
+            {
+                spool.Position = 0;
+                copies = await store.StoreAsync(
+                    rawMessageId, spool, message.Spool.Length, message.ReceivedAt, parsed, recipients, cancellationToken);
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException && !cancellationToken.IsCancellationRequested)
+            {
+                throw new DeliveryUnavailableException("The message store is unavailable.", e);
+            }
         }
 
         LogStored(queueId, copies.Count, message.Spool.Length, parsed.Problems.Count);
-        foreach (var copy in copies)
+        // The trace context of this span travels with each event to the API that pushes it.
+        using (SmtpTelemetry.ActivitySource.StartActivity("smtp.message.announce"))
         {
-            publisher.Publish(copy, parsed);
+            foreach (var copy in copies)
+            {
+                publisher.Publish(copy, parsed);
+            }
         }
 
         return queueId;

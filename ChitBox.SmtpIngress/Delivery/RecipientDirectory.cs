@@ -25,6 +25,12 @@ public sealed class RecipientDirectory(NpgsqlDataSource dataSource, IOptions<Mai
 
     public async ValueTask<RecipientCheck> CheckAsync(string address, CancellationToken cancellationToken)
     {
+        if (address.Equals("postmaster", StringComparison.OrdinalIgnoreCase))
+        {
+            // RFC 5321 4.5.1: <Postmaster> without a domain must be accepted; it is the first local domain's.
+            address = $"postmaster@{domains.Value.LocalDomains[0]}";
+        }
+
         var at = address.LastIndexOf('@');
         if (at <= 0 || at == address.Length - 1)
         {
