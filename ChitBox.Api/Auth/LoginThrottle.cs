@@ -22,7 +22,12 @@ public sealed class LoginThrottle(IOptions<AuthOptions> options, TimeProvider ti
         var now = timeProvider.GetUtcNow();
         var byClient = Blocked(ClientKey(clientAddress), settings.MaxFailedLoginsPerClient, now);
         var byAccount = Blocked(AccountKey(account), settings.MaxFailedLoginsPerAccount, now);
-        return byClient > byAccount ? byClient : byAccount;
+        return (byClient, byAccount) switch
+        {
+            (null, var onlyAccount) => onlyAccount,
+            (var onlyClient, null) => onlyClient,
+            var (both, other) => both > other ? both : other,
+        };
     }
 
     public void RecordFailure(string clientAddress, string account)
