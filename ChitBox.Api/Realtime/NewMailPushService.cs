@@ -21,6 +21,11 @@ public sealed partial class NewMailPushService(
 {
     private static readonly TimeSpan SubscribeRetryDelay = TimeSpan.FromSeconds(2);
 
+    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once the channel subscription is in place.</summary>
+    public Task Listening => _listening.Task;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Resolved here, not in the constructor: connecting must not hold up start-up.
@@ -36,6 +41,7 @@ public sealed partial class NewMailPushService(
             {
                 // Once subscribed, StackExchange.Redis re-subscribes after every reconnect.
                 queue = await subscriber.SubscribeAsync(channel);
+                _listening.TrySetResult();
                 LogSubscribed(NewMailEvent.Channel);
             }
             catch (Exception e) when (e is RedisException or TimeoutException)

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace ChitBox.Tests.Api;
 
@@ -35,6 +36,7 @@ public sealed class ApiFactory : WebApplicationFactory<MailHub>, IAsyncLifetime
         UseKestrel(0);
         StartServer();
         var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        await Services.GetServices<IHostedService>().OfType<NewMailPushService>().Single().Listening.WaitAsync(TimeSpan.FromSeconds(30));
         return new Uri(addresses.First());
     }
 

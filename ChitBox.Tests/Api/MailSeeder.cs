@@ -112,7 +112,7 @@ public static class MailSeeder
             db.Threads.Add(thread);
             db.Messages.Add(copy);
             seeded.Add(new SeededMessage(
-                copy.Id, thread.Id, inbox.Id, rawMessage.Id, raw, traceHeaders,
+                copy.Id, thread.Id, inbox.Id, rawMessage.Id, raw, traceHeaders, ActivityTraceId.CreateRandom(),
                 copy.Attachments.Select((a, i) => new SeededAttachment(a.Id, a.FileName, a.ContentType, parts[i].Decoded)).ToList(),
                 copy));
         }
@@ -125,7 +125,7 @@ public static class MailSeeder
             foreach (var copy in seeded)
             {
                 var m = copy.Entity;
-                var traceParent = $"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-01";
+                var traceParent = $"00-{copy.TraceId}-{ActivitySpanId.CreateRandom()}-01";
                 var newMail = new NewMailEvent(
                     m.UserId,
                     m.FolderId,
@@ -191,5 +191,6 @@ public sealed record SeededMessage(
     Guid RawMessageId,
     byte[] Raw,
     string TraceHeaders,
+    ActivityTraceId TraceId,
     IReadOnlyList<SeededAttachment> Attachments,
     MailMessage Entity);
