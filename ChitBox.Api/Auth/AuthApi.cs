@@ -103,9 +103,16 @@ public static partial class AuthApi
         }
 
         var user = await db.Users.SingleOrDefaultAsync(u => u.NormalizedEmail == account, cancellationToken);
-        var verdict = user is null
-            ? Fail(passwordHasher.VerifyHashedPassword(null!, DummyHash.Value, request.Password))
-            : passwordHasher.VerifyHashedPassword(user, user.PasswordHash, request.Password);
+        var verdict = PasswordVerificationResult.Failed;
+        if (user is null)
+        {
+            passwordHasher.VerifyHashedPassword(null!, DummyHash.Value, request.Password);
+        }
+        else
+        {
+            verdict = passwordHasher.VerifyHashedPassword(user, user.PasswordHash, request.Password);
+        }
+
         if (user is null || verdict == PasswordVerificationResult.Failed)
         {
             throttle.RecordFailure(client, account);
@@ -134,8 +141,6 @@ public static partial class AuthApi
             ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: "The account no longer exists.")
             : TypedResults.Ok(UserResponse.From(user));
     }
-
-    private static PasswordVerificationResult Fail(PasswordVerificationResult _) => PasswordVerificationResult.Failed;
 
     private static Dictionary<string, string[]> Validate(RegisterRequest request, MailDomainOptions domains)
     {

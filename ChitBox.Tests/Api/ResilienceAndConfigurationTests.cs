@@ -40,6 +40,21 @@ public sealed class ResilienceAndConfigurationTests
     }
 
     [Fact]
+    public async Task An_oversized_chunked_body_on_a_real_socket_returns_413_problem()
+    {
+        await using var factory = new ApiFactory();
+        var address = await factory.StartOnKestrelAsync();
+        using var client = new HttpClient { BaseAddress = address };
+        var json = System.Text.Encoding.UTF8.GetBytes($"{{\"email\":\"{TestUser.UniqueEmail()}\",\"password\":\"long enough pw\",\"displayName\":\"{new string('x', 300_000)}\"}}");
+        using var content = new StreamContent(new NonSeekableStream(json));
+        content.Headers.ContentType = new("application/json");
+
+        var response = await client.PostAsync("/api/auth/register", content);
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
+    }
+
+    [Fact]
     public void The_development_signing_key_is_made_once_and_kept()
     {
         var directory = Path.Combine(TemporaryDirectory.Create("keys"), "data");
@@ -63,5 +78,11 @@ public sealed class ResilienceAndConfigurationTests
         var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
 
         Assert.Contains("Auth__SigningKey", error.ToString());
+    }
+
+    /// <summary>No length known up front, so HttpClient sends the body chunked.</summary>
+    private sealed class NonSeekableStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
     }
 }
