@@ -21,8 +21,8 @@ public static class ApiConventionsExtensions
         // Bad JSON or a bad route value answers 400 through the status-code pages,
         // as problem+json, rather than as an exception in Development.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = false);
-        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
-            context.ProblemDetails.Extensions.TryAdd("traceId", context.HttpContext.TraceIdentifier));
+        // Problems carry a traceId, so a user's error report leads to the trace.
+        builder.Services.AddProblemDetails();
         return builder;
     }
 

@@ -9,6 +9,8 @@ using ChitBox.Mail.Users;
 
 var builder = WebApplication.CreateBuilder(args);
 
+builder.UseDefaultAddress();
+
 builder.AddServiceDefaults("chitbox-api", ApiTelemetry.Name);
 builder.AddMailData();
 builder.AddMailNotifications();
