@@ -7,10 +7,7 @@ public static class MailDeliveryExtensions
     /// <summary>Recipient checks, filing and announcing: everything after the protocol.</summary>
     public static IHostApplicationBuilder AddMailDelivery(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<MailDomainOptions>()
-            .BindConfiguration(MailDomainOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddMailDomains();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IRecipientDirectory, RecipientDirectory>();
         builder.Services.AddSingleton<MessageStore>();

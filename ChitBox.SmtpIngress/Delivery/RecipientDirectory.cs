@@ -37,7 +37,7 @@ public sealed class RecipientDirectory(NpgsqlDataSource dataSource, IOptions<Mai
             return RecipientCheck.Unknown;
         }
 
-        if (!domains.Value.IsLocal(address[(at + 1)..]))
+        if (!domains.Value.IsLocalDomain(address[(at + 1)..]))
         {
             return RecipientCheck.Relay;
         }

@@ -18,7 +18,7 @@ public sealed class RecipientDirectoryTests : IAsyncLifetime
     {
         _connectionString = (await TestServers.GetAsync()).PostgresConnectionString;
         _dataSource = MailDataExtensions.CreateDataSource(_connectionString);
-        _directory = new RecipientDirectory(_dataSource, Options.Create(new MailDomainOptions()), _time);
+        _directory = new RecipientDirectory(_dataSource, Options.Create(new MailDomainOptions { LocalDomains = [.. MailDomainOptions.DefaultLocalDomains] }), _time);
     }
 
     public async Task DisposeAsync() => await _dataSource.DisposeAsync();

@@ -1,0 +1,3 @@
+namespace ChitBox.Api.Auth;
+
+public sealed record AccessTokenResponse(string AccessToken, DateTimeOffset ExpiresAt);

@@ -1,0 +1,3 @@
+namespace ChitBox.Api.Auth;
+
+public sealed record LoginRequest(string? Email, string? Password);

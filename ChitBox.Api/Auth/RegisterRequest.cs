@@ -1,0 +1,3 @@
+namespace ChitBox.Api.Auth;
+
+public sealed record RegisterRequest(string? Email, string? Password, string? DisplayName);

@@ -1,0 +1,3 @@
+namespace ChitBox.Api.Mailboxes;
+
+public sealed record ThreadResponse(Guid Id, string? Subject, IReadOnlyList<MessageSummary> Messages);

@@ -1,0 +1,112 @@
+using AngleSharp.Dom;
+using Ganss.Xss;
+
+namespace ChitBox.Api.Messages;
+
+/// <summary>
+/// Makes a message's HTML safe to show: no scripts, event handlers, javascript: URLs,
+/// forms, or loads from the network (tracking pixels, remote CSS). <c>cid:</c> images
+/// (parts of the message itself) stay; links stay and open in a new context.
+/// The raw message keeps the original.
+/// </summary>
+public sealed class HtmlBodySanitizer
+{
+    private static readonly string[] FormTags = ["form", "input", "button", "select", "option", "optgroup", "textarea", "fieldset", "legend", "datalist", "output"];
+    private static readonly string[] LoadingAttributes = ["src", "srcset", "background", "poster", "dynsrc", "lowsrc", "action", "formaction", "data", "longdesc", "usemap"];
+    private static readonly string[] LinkSchemes = ["http", "https", "mailto"];
+
+    private readonly HtmlSanitizer _sanitizer;
+
+    public HtmlBodySanitizer()
+    {
+        _sanitizer = new HtmlSanitizer();
+        foreach (var tag in FormTags)
+        {
+            _sanitizer.AllowedTags.Remove(tag);
+        }
+
+        foreach (var attribute in new[] { "srcset", "poster", "action", "formaction", "longdesc", "usemap" })
+        {
+            _sanitizer.AllowedAttributes.Remove(attribute);
+        }
+
+        _sanitizer.AllowedSchemes.Add("mailto");
+        _sanitizer.AllowedSchemes.Add("cid");
+        _sanitizer.FilterUrl += (_, e) => e.SanitizedUrl = FilterUrl(e.Tag, e.OriginalUrl, e.SanitizedUrl);
+        _sanitizer.PostProcessDom += (_, e) => PostProcess(e.Document.Body);
+    }
+
+    /// <summary>The safe form of <paramref name="html"/>; null stays null.</summary>
+    public string? Sanitize(string? html) => string.IsNullOrEmpty(html) ? html : _sanitizer.Sanitize(html);
+
+    // Called for attribute URLs and CSS url() alike: only cid: parts, and links that are
+    // the element's own href, survive. Anything else would load from the network.
+    private static string? FilterUrl(IElement element, string original, string? sanitized)
+    {
+        if (sanitized is null)
+        {
+            return null;
+        }
+
+        if (original.TrimStart().StartsWith("cid:", StringComparison.OrdinalIgnoreCase))
+        {
+            return sanitized;
+        }
+
+        var isLink = element.LocalName is "a" or "area"
+            && string.Equals(element.GetAttribute("href")?.Trim(), original.Trim(), StringComparison.Ordinal)
+            && Uri.TryCreate(sanitized, UriKind.Absolute, out var uri)
+            && LinkSchemes.Contains(uri.Scheme, StringComparer.OrdinalIgnoreCase);
+        return isLink ? sanitized : null;
+    }
+
+    private static void PostProcess(IElement? body)
+    {
+        if (body is null)
+        {
+            return;
+        }
+
+        foreach (var element in body.QuerySelectorAll("*"))
+        {
+            foreach (var attribute in LoadingAttributes)
+            {
+                var value = element.GetAttribute(attribute);
+                if (value is not null && !value.TrimStart().StartsWith("cid:", StringComparison.OrdinalIgnoreCase))
+                {
+                    element.RemoveAttribute(attribute);
+                }
+            }
+
+            // A CSS url() to anything but a cid: part is a network load.
+            var style = element.GetAttribute("style");
+            if (style is not null && style.Contains("url(", StringComparison.OrdinalIgnoreCase)
+                && !AllUrlsAreCid(style))
+            {
+                element.RemoveAttribute("style");
+            }
+
+            if (element.LocalName is "a" or "area" && element.HasAttribute("href"))
+            {
+                element.SetAttribute("target", "_blank");
+                element.SetAttribute("rel", "noopener noreferrer nofollow");
+            }
+        }
+    }
+
+    private static bool AllUrlsAreCid(string style)
+    {
+        var index = 0;
+        while ((index = style.IndexOf("url(", index, StringComparison.OrdinalIgnoreCase)) >= 0)
+        {
+            index += 4;
+            var rest = style.AsSpan(index).TrimStart().TrimStart("\"'").TrimStart();
+            if (!rest.StartsWith("cid:", StringComparison.OrdinalIgnoreCase))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using ChitBox.Api.Messages;
+using ChitBox.Mail.Notifications;
+using Microsoft.AspNetCore.SignalR;
+using StackExchange.Redis;
+
+namespace ChitBox.Api.Realtime;
+
+/// <summary>
+/// Listens on the Redis channel the ingress publishes to and pushes each event to this
+/// instance's own connections of the recipient. Every instance gets every event from the
+/// channel, so no SignalR backplane is used (it would deliver twice). While Redis is down
+/// HTTP keeps working and pushes pause; clients catch up by listing their Inbox.
+/// </summary>
+public sealed partial class NewMailPushService(
+    IServiceProvider services,
+    IHubContext<MailHub> hub,
+    HtmlBodySanitizer sanitizer,
+    ApiTelemetry telemetry,
+    ILogger<NewMailPushService> logger) : BackgroundService
+{
+    private static readonly TimeSpan SubscribeRetryDelay = TimeSpan.FromSeconds(2);
+
+    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once the channel subscription is in place.</summary>
+    public Task Listening => _listening.Task;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Resolved here, not in the constructor: connecting must not hold up start-up.
+        await Task.Yield();
+        var redis = services.GetRequiredService<IConnectionMultiplexer>();
+        var subscriber = redis.GetSubscriber();
+        var channel = RedisChannel.Literal(NewMailEvent.Channel);
+
+        ChannelMessageQueue? queue = null;
+        while (queue is null && !stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                // Once subscribed, StackExchange.Redis re-subscribes after every reconnect.
+                queue = await subscriber.SubscribeAsync(channel);
+                _listening.TrySetResult();
+                LogSubscribed(NewMailEvent.Channel);
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                LogSubscribeFailed(e, NewMailEvent.Channel);
+                await Task.Delay(SubscribeRetryDelay, stoppingToken);
+            }
+        }
+
+        if (queue is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await foreach (var message in queue.WithCancellation(stoppingToken))
+            {
+                await PushAsync(message.Message, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            try
+            {
+                await queue.UnsubscribeAsync();
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                // Shutting down with Redis unreachable: nothing to undo.
+            }
+        }
+    }
+
+    private async Task PushAsync(RedisValue message, CancellationToken cancellationToken)
+    {
+        NewMailEvent? newMail;
+        try
+        {
+            newMail = message.HasValue ? NewMailEvent.Deserialize((byte[])message!) : null;
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            LogUnreadableEvent(e);
+            return;
+        }
+
+        if (newMail is null)
+        {
+            LogUnreadableEvent(null);
+            return;
+        }
+
+        // Continue the SMTP session's trace: the event carries its W3C context.
+        ActivityContext.TryParse(newMail.TraceParent, newMail.TraceState, isRemote: true, out var parent);
+        using var activity = ApiTelemetry.ActivitySource.StartActivity("push new_email", ActivityKind.Consumer, parent);
+        activity?.SetTag("messaging.system", "redis");
+        activity?.SetTag("messaging.destination.name", NewMailEvent.Channel);
+        activity?.SetTag("chitbox.user.id", newMail.UserId.ToString());
+        activity?.SetTag("chitbox.message.id", newMail.Email.Id.ToString());
+
+        try
+        {
+            var payload = new NewEmailEvent(newMail.FolderId, NewEmailContent.From(newMail.Email, sanitizer.Sanitize(newMail.Email.BodyHtml)));
+            await hub.Clients.User(newMail.UserId.ToString()).SendAsync(MailHub.NewEmailMethod, payload, cancellationToken);
+            telemetry.NotificationPushed();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            LogPushFailed(e, newMail.Email.Id);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Listening for new mail on Redis channel {Channel}")]
+    private partial void LogSubscribed(string channel);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot subscribe to Redis channel {Channel} yet; retrying")]
+    private partial void LogSubscribeFailed(Exception exception, string channel);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored a new-mail event that could not be read")]
+    private partial void LogUnreadableEvent(Exception? exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not push new_email for message {MessageId}")]
+    private partial void LogPushFailed(Exception exception, Guid messageId);
+}

@@ -1,0 +1,261 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace ChitBox.Tests.Api;
+
+public sealed class AuthApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task Register_returns_201_with_the_user()
+    {
+        using var client = factory.CreateClient();
+        var email = TestUser.UniqueEmail("reg");
+
+        var response = await client.PostAsJsonAsync("/api/auth/register", new { email, password = "long enough pw", displayName = "Reg User" });
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var user = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.NotEqual(Guid.Empty, user.GetProperty("id").GetGuid());
+        Assert.Equal(email, user.GetProperty("email").GetString());
+        Assert.Equal("Reg User", user.GetProperty("displayName").GetString());
+    }
+
+    [Fact]
+    public async Task Register_without_display_name_returns_null_display_name()
+    {
+        using var client = factory.CreateClient();
+
+        var response = await client.PostAsJsonAsync("/api/auth/register", new { email = TestUser.UniqueEmail(), password = "long enough pw" });
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var user = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(JsonValueKind.Null, user.GetProperty("displayName").ValueKind);
+    }
+
+    [Fact]
+    public async Task Register_creates_the_five_standard_folders()
+    {
+        var user = await TestUser.CreateAsync(factory);
+        using var client = factory.CreateClientFor(user);
+
+        var folders = await client.GetFromJsonAsync<JsonElement>("/api/folders");
+
+        Assert.Equal(
+            new[] { "inbox", "sent", "drafts", "trash", "archive" },
+            folders.EnumerateArray().Select(f => f.GetProperty("kind").GetString()!).ToArray());
+    }
+
+    [Fact]
+    public async Task Register_an_address_taken_in_any_case_returns_409()
+    {
+        using var client = factory.CreateClient();
+        var email = TestUser.UniqueEmail("dup");
+        await client.PostAsJsonAsync("/api/auth/register", new { email, password = "long enough pw" });
+
+        var response = await client.PostAsJsonAsync("/api/auth/register", new { email = email.ToUpperInvariant(), password = "another password" });
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Conflict);
+    }
+
+    [Theory]
+    [InlineData("short", "password")]
+    [InlineData("elsewhere", "email")]
+    [InlineData("invalid", "email")]
+    public async Task Register_with_bad_input_returns_400_naming_the_field(string kind, string field)
+    {
+        using var client = factory.CreateClient();
+        object body = kind switch
+        {
+            "short" => new { email = TestUser.UniqueEmail(), password = "1234567" },
+            "elsewhere" => new { email = $"someone-{Guid.NewGuid():N}@example.com", password = "long enough pw" },
+            _ => new { email = "not an address", password = "long enough pw" },
+        };
+
+        var response = await client.PostAsJsonAsync("/api/auth/register", body);
+
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _));
+    }
+
+    [Fact]
+    public async Task Register_with_malformed_json_returns_400_problem()
+    {
+        using var client = factory.CreateClient();
+
+        var response = await client.PostAsync("/api/auth/register", new StringContent("{\"email\": ", Encoding.UTF8, "application/json"));
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Register_with_an_oversized_body_returns_413_problem()
+    {
+        using var client = factory.CreateClient();
+        var huge = JsonSerializer.Serialize(new { email = TestUser.UniqueEmail(), password = "long enough pw", displayName = new string('x', 200_000) });
+
+        var response = await client.PostAsync("/api/auth/register", new StringContent(huge, Encoding.UTF8, "application/json"));
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
+    }
+
+    [Fact]
+    public async Task Login_returns_a_token_that_opens_api_me()
+    {
+        using var client = factory.CreateClient();
+        var email = TestUser.UniqueEmail("login");
+        await client.PostAsJsonAsync("/api/auth/register", new { email, password = "long enough pw", displayName = "Log In" });
+
+        var login = await client.PostAsJsonAsync("/api/auth/login", new { email = email.ToUpperInvariant(), password = "long enough pw" });
+
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        var token = await login.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(token.GetProperty("expiresAt").GetDateTimeOffset() > DateTimeOffset.UtcNow);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.GetProperty("accessToken").GetString());
+        var me = await client.GetFromJsonAsync<JsonElement>("/api/me");
+        Assert.Equal(email, me.GetProperty("email").GetString());
+        Assert.Equal("Log In", me.GetProperty("displayName").GetString());
+    }
+
+    [Fact]
+    public async Task Login_with_a_wrong_password_returns_401_problem()
+    {
+        var user = await TestUser.CreateAsync(factory);
+        using var client = factory.CreateClient();
+
+        var response = await client.PostAsJsonAsync("/api/auth/login", new { email = user.Email, password = "wrong password" });
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Login_for_an_unknown_account_returns_401_problem()
+    {
+        using var client = factory.CreateClient();
+
+        var response = await client.PostAsJsonAsync("/api/auth/login", new { email = TestUser.UniqueEmail("nobody"), password = "whatever pw" });
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Repeated_failed_logins_for_an_account_return_429_with_retry_after_even_with_the_right_password()
+    {
+        var user = await TestUser.CreateAsync(factory);
+        using var client = factory.CreateClient();
+        for (var i = 0; i < 5; i++)
+        {
+            var failed = await client.PostAsJsonAsync("/api/auth/login", new { email = user.Email, password = "wrong password" });
+            Assert.Equal(HttpStatusCode.Unauthorized, failed.StatusCode);
+        }
+
+        var throttled = await client.PostAsJsonAsync("/api/auth/login", new { email = user.Email, password = user.Password });
+
+        await ProblemAssert.IsProblemAsync(throttled, HttpStatusCode.TooManyRequests);
+        Assert.True(throttled.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+    }
+
+    [Fact]
+    public async Task Successful_logins_are_never_throttled()
+    {
+        var user = await TestUser.CreateAsync(factory);
+        using var client = factory.CreateClient();
+        for (var i = 0; i < 4; i++)
+        {
+            await client.PostAsJsonAsync("/api/auth/login", new { email = user.Email, password = "wrong password" });
+        }
+
+        for (var i = 0; i < 30; i++)
+        {
+            var response = await client.PostAsJsonAsync("/api/auth/login", new { email = user.Email, password = user.Password });
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task Api_me_without_a_token_returns_401_problem()
+    {
+        using var client = factory.CreateClient();
+
+        var response = await client.GetAsync("/api/me");
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Unauthorized);
+        Assert.Contains(response.Headers.WwwAuthenticate, h => h.Scheme == "Bearer");
+    }
+
+    [Fact]
+    public async Task A_token_signed_with_another_key_returns_401_problem()
+    {
+        var user = await TestUser.CreateAsync(factory);
+        using var client = factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", MintToken(user.Id, "an-attacker-chosen-key-0123456789-abcdefghij", DateTimeOffset.UtcNow.AddHours(1)));
+
+        var response = await client.GetAsync("/api/me");
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task An_expired_token_returns_401_problem()
+    {
+        var user = await TestUser.CreateAsync(factory);
+        using var client = factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", MintToken(user.Id, ApiFactory.SigningKey, DateTimeOffset.UtcNow.AddHours(-1)));
+
+        var response = await client.GetAsync("/api/me");
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task A_token_with_the_right_key_is_accepted()
+    {
+        var user = await TestUser.CreateAsync(factory);
+        using var client = factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", MintToken(user.Id, ApiFactory.SigningKey, DateTimeOffset.UtcNow.AddHours(1)));
+
+        var response = await client.GetAsync("/api/me");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_unknown_route_returns_404_problem()
+    {
+        using var client = factory.CreateClient();
+
+        var response = await client.GetAsync("/api/no-such-thing");
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task The_openapi_document_is_served()
+    {
+        using var client = factory.CreateClient();
+
+        var document = await client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+
+        Assert.True(document.GetProperty("paths").TryGetProperty("/api/folders/{id}/messages", out _));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/scalar")).StatusCode);
+    }
+
+    internal static string MintToken(Guid userId, string key, DateTimeOffset expires)
+    {
+        var issuedAt = expires.AddHours(-2);
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = "chitbox",
+            Audience = "chitbox-api",
+            IssuedAt = issuedAt.UtcDateTime,
+            NotBefore = issuedAt.UtcDateTime,
+            Expires = expires.UtcDateTime,
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key)), SecurityAlgorithms.HmacSha256),
+            Claims = new Dictionary<string, object> { [JwtRegisteredClaimNames.Sub] = userId.ToString() },
+        });
+    }
+}

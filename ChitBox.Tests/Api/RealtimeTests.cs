@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Text.Json;
+using ChitBox.Api;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.SignalR.Client;
+using Xunit.Abstractions;
+
+namespace ChitBox.Tests.Api;
+
+/// <summary>Two API instances on real sockets sharing the one Redis, as a scaled-out deployment.</summary>
+public sealed class RealtimeTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private static readonly TimeSpan DeliveryTimeout = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan SilenceWindow = TimeSpan.FromSeconds(2);
+
+    private readonly ApiFactory _first = new();
+    private readonly ApiFactory _second = new();
+    private Uri _firstAddress = null!;
+    private Uri _secondAddress = null!;
+
+    public async Task InitializeAsync()
+    {
+        _firstAddress = await _first.StartOnKestrelAsync();
+        _secondAddress = await _second.StartOnKestrelAsync();
+        output.WriteLine($"instances: {_firstAddress} {_secondAddress}");
+    }
+
+    [Fact]
+    public async Task New_email_reaches_the_users_connections_on_every_instance_and_no_one_else()
+    {
+        var alice = await TestUser.CreateAsync(_first, "alice");
+        var bob = await TestUser.CreateAsync(_second, "bob");
+        await using var aliceOnFirst = await ConnectAsync(_firstAddress, alice);
+        await using var aliceOnSecond = await ConnectAsync(_secondAddress, alice);
+        await using var bobOnFirst = await ConnectAsync(_firstAddress, bob);
+        await using var bobOnSecond = await ConnectAsync(_secondAddress, bob);
+
+        var seeded = await MailSeeder.DeliverAsync(
+            _first.Services, alice.Id,
+            MailSeeder.Build("Live", text: "Pushed body", html: "<p>Hi</p><script>alert(1)</script><img src=x onerror=alert(2)>"));
+
+        foreach (var connection in new[] { aliceOnFirst, aliceOnSecond })
+        {
+            var payload = await connection.NextAsync(DeliveryTimeout);
+            output.WriteLine(payload.GetRawText());
+            AssertPayload(payload, seeded);
+        }
+
+        // Bob's connections stay silent; a bounded wait, then nothing may have arrived.
+        await Task.Delay(SilenceWindow);
+        Assert.False(bobOnFirst.TryNext(out _));
+        Assert.False(bobOnSecond.TryNext(out _));
+        Assert.False(aliceOnFirst.TryNext(out _), "each event is delivered once per connection");
+        Assert.False(aliceOnSecond.TryNext(out _), "each event is delivered once per connection");
+    }
+
+    [Fact]
+    public async Task The_push_continues_the_trace_the_event_carries()
+    {
+        var pushedTraces = new System.Collections.Concurrent.ConcurrentBag<ActivityTraceId>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == ApiTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity => pushedTraces.Add(activity.TraceId),
+        };
+        ActivitySource.AddActivityListener(listener);
+        var alice = await TestUser.CreateAsync(_first, "alice");
+        await using var connection = await ConnectAsync(_firstAddress, alice);
+
+        var seeded = await MailSeeder.DeliverAsync(_first.Services, alice.Id, MailSeeder.Build("Traced"));
+        await connection.NextAsync(DeliveryTimeout);
+
+        Assert.Contains(seeded.TraceId, pushedTraces);
+    }
+
+    [Fact]
+    public async Task The_hub_refuses_a_connection_without_a_token()
+    {
+        var connection = new HubConnectionBuilder().WithUrl(new Uri(_firstAddress, "/hubs/mail")).Build();
+
+        await Assert.ThrowsAnyAsync<Exception>(() => connection.StartAsync());
+        await connection.DisposeAsync();
+    }
+
+    private static void AssertPayload(JsonElement payload, SeededMessage seeded)
+    {
+        Assert.Equal(new[] { "email", "folderId" }, payload.EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(seeded.FolderId, payload.GetProperty("folderId").GetGuid());
+        var email = payload.GetProperty("email");
+        Assert.Equal(
+            new[] { "id", "threadId", "fromEmail", "fromName", "subject", "bodyText", "bodyHtml", "isRead", "sentAt", "createdAt" }.Order(),
+            email.EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(seeded.Id, email.GetProperty("id").GetGuid());
+        Assert.Equal(seeded.ThreadId, email.GetProperty("threadId").GetGuid());
+        Assert.Equal("alice@example.org", email.GetProperty("fromEmail").GetString());
+        Assert.Equal("Alice Sender", email.GetProperty("fromName").GetString());
+        Assert.Equal("Live", email.GetProperty("subject").GetString());
+        Assert.StartsWith("Pushed body", email.GetProperty("bodyText").GetString());
+        var html = email.GetProperty("bodyHtml").GetString()!;
+        Assert.Contains("<p>Hi</p>", html);
+        Assert.DoesNotContain("<script", html);
+        Assert.DoesNotContain("onerror", html);
+        Assert.False(email.GetProperty("isRead").GetBoolean());
+        Assert.Equal(seeded.Entity.CreatedAt, email.GetProperty("createdAt").GetDateTimeOffset());
+        Assert.Equal(seeded.Entity.SentAt, email.GetProperty("sentAt").GetDateTimeOffset());
+    }
+
+    private static async Task<Listener> ConnectAsync(Uri address, TestUser user)
+    {
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(address, "/hubs/mail"), options => options.AccessTokenProvider = () => Task.FromResult<string?>(user.AccessToken))
+            .Build();
+        var listener = new Listener(connection);
+        await connection.StartAsync();
+        return listener;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _first.DisposeAsync();
+        await _second.DisposeAsync();
+    }
+
+    /// <summary>A hub connection collecting every <c>new_email</c> it receives.</summary>
+    private sealed class Listener : IAsyncDisposable
+    {
+        private readonly HubConnection _connection;
+        private readonly Channel<JsonElement> _received = Channel.CreateUnbounded<JsonElement>();
+
+        public Listener(HubConnection connection)
+        {
+            _connection = connection;
+            connection.On<JsonElement>("new_email", payload => _received.Writer.TryWrite(payload));
+        }
+
+        public async Task<JsonElement> NextAsync(TimeSpan timeout)
+        {
+            using var cancellation = new CancellationTokenSource(timeout);
+            return await _received.Reader.ReadAsync(cancellation.Token);
+        }
+
+        public bool TryNext(out JsonElement payload) => _received.Reader.TryRead(out payload);
+
+        public ValueTask DisposeAsync() => _connection.DisposeAsync();
+    }
+}
