@@ -13,7 +13,7 @@ namespace ChitBox.SmtpIngress.Delivery;
 public sealed class MessageStore(NpgsqlDataSource dataSource)
 {
     /// <param name="raw">The spooled bytes, positioned at the start.</param>
-    /// <param name="traceHeaders">Per user, the headers to serve before the raw bytes.</param>
+    /// <param name="recipients">Per user, the trace headers to serve before the raw bytes.</param>
     public async Task<IReadOnlyList<StoredCopy>> StoreAsync(
         Guid rawMessageId,
         Stream raw,
@@ -24,9 +24,58 @@ public sealed class MessageStore(NpgsqlDataSource dataSource)
         CancellationToken cancellationToken)
     {
         receivedAt = receivedAt.ToUniversalTime();
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var rawStart = raw.Position;
+        try
+        {
+            return await StoreOnceAsync(rawMessageId, raw, rawLength, receivedAt, parsed, recipients, cancellationToken);
+        }
+        catch (StoreAttemptFailedException failed) when (!failed.CommitSent)
+        {
+            // After a database restart the pool still holds dead connections: drop them and
+            // try once more. Safe only because nothing was committed.
+            NpgsqlConnection.ClearPool(failed.Connection);
+            raw.Position = rawStart;
+            return await StoreOnceAsync(rawMessageId, raw, rawLength, receivedAt, parsed, recipients, cancellationToken);
+        }
+    }
 
+    private async Task<IReadOnlyList<StoredCopy>> StoreOnceAsync(
+        Guid rawMessageId,
+        Stream raw,
+        long rawLength,
+        DateTimeOffset receivedAt,
+        ParsedMessage parsed,
+        IReadOnlyList<(Guid UserId, string TraceHeaders)> recipients,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = dataSource.CreateConnection();
+        var commitSent = false;
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var copies = await WriteAsync(connection, transaction, rawMessageId, raw, rawLength, receivedAt, parsed, recipients, cancellationToken);
+            commitSent = true;
+            await transaction.CommitAsync(cancellationToken);
+            return copies;
+        }
+        catch (NpgsqlException e) when (e.IsTransient && !cancellationToken.IsCancellationRequested)
+        {
+            throw new StoreAttemptFailedException(connection, commitSent, e);
+        }
+    }
+
+    private static async Task<IReadOnlyList<StoredCopy>> WriteAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction transaction,
+        Guid rawMessageId,
+        Stream raw,
+        long rawLength,
+        DateTimeOffset receivedAt,
+        ParsedMessage parsed,
+        IReadOnlyList<(Guid UserId, string TraceHeaders)> recipients,
+        CancellationToken cancellationToken)
+    {
         await using (var insertRaw = new NpgsqlCommand(
             "INSERT INTO raw_messages (id, content, size, received_at) VALUES ($1, $2, $3, $4)", connection, transaction))
         {
@@ -48,7 +97,6 @@ public sealed class MessageStore(NpgsqlDataSource dataSource)
             copies.Add(new StoredCopy(userId, folderId, messageId, threadId, receivedAt));
         }
 
-        await transaction.CommitAsync(cancellationToken);
         return copies;
     }
 
