@@ -23,7 +23,8 @@ public sealed class MessageStore(NpgsqlDataSource dataSource)
         IReadOnlyList<(Guid UserId, string TraceHeaders)> recipients,
         CancellationToken cancellationToken)
     {
-        receivedAt = receivedAt.ToUniversalTime();
+        // PostgreSQL keeps microseconds: what is announced must equal what is listed.
+        receivedAt = new DateTimeOffset(receivedAt.UtcTicks - receivedAt.UtcTicks % 10, TimeSpan.Zero);
         var rawStart = raw.Position;
         try
         {

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using ChitBox.Api;
-using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR.Client;
 using Xunit.Abstractions;
 
@@ -106,42 +105,11 @@ public sealed class RealtimeTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(seeded.Entity.SentAt, email.GetProperty("sentAt").GetDateTimeOffset());
     }
 
-    private static async Task<Listener> ConnectAsync(Uri address, TestUser user)
-    {
-        var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(address, "/hubs/mail"), options => options.AccessTokenProvider = () => Task.FromResult<string?>(user.AccessToken))
-            .Build();
-        var listener = new Listener(connection);
-        await connection.StartAsync();
-        return listener;
-    }
+    private static Task<NewEmailListener> ConnectAsync(Uri address, TestUser user) => NewEmailListener.ConnectAsync(address, user);
 
     public async Task DisposeAsync()
     {
         await _first.DisposeAsync();
         await _second.DisposeAsync();
-    }
-
-    /// <summary>A hub connection collecting every <c>new_email</c> it receives.</summary>
-    private sealed class Listener : IAsyncDisposable
-    {
-        private readonly HubConnection _connection;
-        private readonly Channel<JsonElement> _received = Channel.CreateUnbounded<JsonElement>();
-
-        public Listener(HubConnection connection)
-        {
-            _connection = connection;
-            connection.On<JsonElement>("new_email", payload => _received.Writer.TryWrite(payload));
-        }
-
-        public async Task<JsonElement> NextAsync(TimeSpan timeout)
-        {
-            using var cancellation = new CancellationTokenSource(timeout);
-            return await _received.Reader.ReadAsync(cancellation.Token);
-        }
-
-        public bool TryNext(out JsonElement payload) => _received.Reader.TryRead(out payload);
-
-        public ValueTask DisposeAsync() => _connection.DisposeAsync();
     }
 }
