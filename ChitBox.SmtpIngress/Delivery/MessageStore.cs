@@ -81,7 +81,8 @@ public sealed class MessageStore(NpgsqlDataSource dataSource)
             "INSERT INTO raw_messages (id, content, size, received_at) VALUES ($1, $2, $3, $4)", connection, transaction))
         {
             insertRaw.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = rawMessageId });
-            insertRaw.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = raw, Size = checked((int)rawLength) });
+            // A seekable stream with no Size set: Npgsql streams it from the spool (Size would make it buffer).
+            insertRaw.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = raw });
             insertRaw.Parameters.Add(new NpgsqlParameter<long> { TypedValue = rawLength });
             insertRaw.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = receivedAt });
             await insertRaw.ExecuteNonQueryAsync(cancellationToken);
