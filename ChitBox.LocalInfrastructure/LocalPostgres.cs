@@ -174,30 +174,30 @@ public sealed class LocalPostgres : IAsyncDisposable
     private static bool IsRoot => Environment.UserName == "root";
 
     /// <summary>
-    /// <c>CHITBOX_PG_BIN</c>, else the newest <c>/usr/lib/postgresql/*/bin</c>, else PATH.
+    /// <c>CHITBOX_PG_BIN</c> when set (and then only there), else the newest
+    /// <c>/usr/lib/postgresql/*/bin</c>, else PATH.
     /// </summary>
     private static string FindBinaries()
     {
         var configured = Environment.GetEnvironmentVariable("CHITBOX_PG_BIN");
-        var candidates = new List<string>();
-        if (!string.IsNullOrEmpty(configured))
-        {
-            candidates.Add(configured);
-        }
-
-        if (Directory.Exists("/usr/lib/postgresql"))
-        {
-            candidates.AddRange(Directory.GetDirectories("/usr/lib/postgresql")
-                .OrderByDescending(d => int.TryParse(Path.GetFileName(d), out var v) ? v : 0)
-                .Select(d => Path.Combine(d, "bin")));
-        }
-
-        candidates.AddRange((Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator));
+        string[] candidates = !string.IsNullOrEmpty(configured)
+            ? [configured]
+            : [.. DebianInstallations(), .. (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)];
         return candidates.FirstOrDefault(d => File.Exists(Path.Combine(d, "postgres")) && File.Exists(Path.Combine(d, "initdb")))
             ?? throw new LocalInfrastructureException(
-                "PostgreSQL server binaries (initdb, postgres) were not found. Install them (`apt-get install postgresql`), " +
-                "set CHITBOX_PG_BIN to their folder, or set ConnectionStrings__chitbox to use a running server.");
+                "PostgreSQL server binaries (initdb, postgres) were not found" +
+                (string.IsNullOrEmpty(configured) ? "" : $" in CHITBOX_PG_BIN ({configured})") +
+                ". Install them (`apt-get install postgresql`), set CHITBOX_PG_BIN to their folder, " +
+                "or set ConnectionStrings__chitbox to use a running server.");
     }
+
+    /// <summary>Debian's layout, newest version first.</summary>
+    private static IEnumerable<string> DebianInstallations() =>
+        Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql")
+                .OrderByDescending(d => int.TryParse(Path.GetFileName(d), out var version) ? version : 0)
+                .Select(d => Path.Combine(d, "bin"))
+            : [];
 
     private static void Run(string program, params string[] arguments)
     {

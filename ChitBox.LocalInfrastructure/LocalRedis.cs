@@ -34,7 +34,9 @@ public sealed class LocalRedis : IAsyncDisposable
     public string ConnectionString => $"127.0.0.1:{Port}";
 
     /// <param name="port">0 for any free port.</param>
-    public static async Task<LocalRedis> StartAsync(int port = 0, Action<string>? output = null, CancellationToken cancellationToken = default)
+    /// <param name="inProcess">Garnet even when redis-server is installed.</param>
+    public static async Task<LocalRedis> StartAsync(
+        int port = 0, Action<string>? output = null, bool inProcess = false, CancellationToken cancellationToken = default)
     {
         if (port == 0)
         {
@@ -47,7 +49,7 @@ public sealed class LocalRedis : IAsyncDisposable
                 "or set ConnectionStrings__redis to use a running server.");
         }
 
-        var redis = FindOnPath("redis-server") is { } redisServer
+        var redis = !inProcess && FindOnPath("redis-server") is { } redisServer
             ? new LocalRedis(port, StartRedisServer(redisServer, port, output), null)
             : new LocalRedis(port, null, StartGarnet(port));
         try
@@ -75,7 +77,7 @@ public sealed class LocalRedis : IAsyncDisposable
 
     private static GarnetServer StartGarnet(int port)
     {
-        var garnet = new GarnetServer(["--port", port.ToString(), "--bind", "127.0.0.1", "--quiet"]);
+        var garnet = new GarnetServer(["--port", port.ToString(), "--bind", "127.0.0.1"]);
         garnet.Start();
         return garnet;
     }

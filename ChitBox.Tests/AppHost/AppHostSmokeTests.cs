@@ -1,14 +1,11 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
-using ChitBox.LocalInfrastructure;
-using ChitBox.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace ChitBox.Tests.AppHost;
 
-/// <summary>Starts the real stack as a developer does, checks it, and stops it with Ctrl+C.</summary>
+/// <summary>Starts the real stack as a developer does, checks it, and stops it.</summary>
 public sealed partial class AppHostSmokeTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
@@ -17,128 +14,84 @@ public sealed partial class AppHostSmokeTests(ITestOutputHelper output)
     [Fact]
     public async Task AppHost_starts_every_resource_healthy_and_sigint_stops_every_child()
     {
-        var (smtpPort, apiPort) = (FreePort.Next(), FreePort.Next());
-        using var appHost = StartAppHost(smtpPort, apiPort, TemporaryDirectory.Create("apphost"));
-        var lines = new List<string>();
-        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        appHost.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null)
-            {
-                return;
-            }
+        using var appHost = AppHostProcess.Start(output);
 
-            lock (lines)
-            {
-                lines.Add(e.Data);
-            }
+        await appHost.WaitForLineAsync(l => l.StartsWith("ChitBox is running", StringComparison.Ordinal), StartTimeout);
 
-            output.WriteLine(e.Data);
-            if (e.Data.StartsWith("ChitBox is running", StringComparison.Ordinal))
-            {
-                running.TrySetResult();
-            }
-        };
-        appHost.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.WriteLine("stderr: " + e.Data); };
-        appHost.BeginOutputReadLine();
-        appHost.BeginErrorReadLine();
+        var announced = appHost.Output.Where(l => !l.StartsWith('[')).ToList();
+        Assert.Contains(announced, l => l.StartsWith("postgres: ", StringComparison.Ordinal));
+        Assert.Contains(announced, l => l.StartsWith("redis: ", StringComparison.Ordinal));
+        Assert.Contains($"chitbox-api: http://127.0.0.1:{appHost.ApiPort}", announced);
+        var smtpLine = Assert.Single(announced, l => l.StartsWith("chitbox-smtp: ", StringComparison.Ordinal));
+        Assert.Contains($"smtp://127.0.0.1:{appHost.SmtpPort}", smtpLine);
 
-        try
-        {
-            await running.Task.WaitAsync(StartTimeout);
-            string[] announced;
-            lock (lines)
-            {
-                announced = [.. lines.Where(l => !l.StartsWith('['))];
-            }
+        using var http = new HttpClient();
+        Assert.True((await http.GetAsync($"http://127.0.0.1:{appHost.ApiPort}/health")).IsSuccessStatusCode);
+        Assert.True((await http.GetAsync($"http://127.0.0.1:{appHost.ApiPort}/alive")).IsSuccessStatusCode);
+        Assert.True((await http.GetAsync(HealthUrl().Match(smtpLine).Value)).IsSuccessStatusCode);
+        Assert.StartsWith("220 ", await GreetingAsync(appHost.SmtpPort));
 
-            Assert.Contains(announced, l => l.StartsWith("postgres: ", StringComparison.Ordinal));
-            Assert.Contains(announced, l => l.StartsWith("redis: ", StringComparison.Ordinal));
-            Assert.Contains($"chitbox-api: http://127.0.0.1:{apiPort}", announced);
-            var smtpLine = Assert.Single(announced, l => l.StartsWith("chitbox-smtp: ", StringComparison.Ordinal));
-            Assert.Contains($"smtp://127.0.0.1:{smtpPort}", smtpLine);
+        var children = appHost.Descendants();
+        Assert.True(children.Count >= 3, $"expected postgres, redis and two services under the AppHost, found {children.Count}");
 
-            using var http = new HttpClient();
-            Assert.True((await http.GetAsync($"http://127.0.0.1:{apiPort}/health")).IsSuccessStatusCode);
-            Assert.True((await http.GetAsync(HealthUrl().Match(smtpLine).Value)).IsSuccessStatusCode);
-            Assert.True((await http.GetAsync($"http://127.0.0.1:{apiPort}/alive")).IsSuccessStatusCode);
+        appHost.Interrupt();
+        await appHost.WaitForExitAsync(StopTimeout);
 
-            var children = Descendants(appHost.Id);
-            Assert.True(children.Count >= 3, $"expected postgres, redis and two services under the AppHost, found {children.Count}");
-
-            Signal(appHost.Id, 2);
-            await appHost.WaitForExitAsync().WaitAsync(StopTimeout);
-
-            Assert.DoesNotContain(children, IsAlive);
-            Assert.False(await AcceptsConnectionsAsync(apiPort));
-        }
-        finally
-        {
-            if (!appHost.HasExited)
-            {
-                appHost.Kill(entireProcessTree: true);
-            }
-        }
+        Assert.Equal(0, appHost.ExitCode);
+        Assert.DoesNotContain(children, ProcessTree.IsAlive);
+        Assert.False(await AcceptsConnectionsAsync(appHost.ApiPort));
+        Assert.False(await AcceptsConnectionsAsync(appHost.SmtpPort));
     }
 
-    private static Process StartAppHost(int smtpPort, int apiPort, string dataDirectory)
+    [Fact]
+    public async Task A_child_that_dies_is_reported_and_the_stack_stops_with_an_error()
     {
-        var startInfo = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = RepositoryPaths.Root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        startInfo.ArgumentList.Add(RepositoryPaths.BuiltAssembly("ChitBox.AppHost"));
-        startInfo.Environment["AppHost__SmtpPort"] = smtpPort.ToString();
-        startInfo.Environment["AppHost__ApiPort"] = apiPort.ToString();
-        startInfo.Environment["AppHost__DataDirectory"] = dataDirectory;
-        // The smoke test checks the AppHost's own servers, whatever this run points at.
-        startInfo.Environment.Remove("ConnectionStrings__chitbox");
-        startInfo.Environment.Remove("ConnectionStrings__redis");
-        return Process.Start(startInfo)!;
+        using var appHost = AppHostProcess.Start(output);
+        await appHost.WaitForLineAsync(l => l.StartsWith("ChitBox is running", StringComparison.Ordinal), StartTimeout);
+        var children = appHost.Descendants();
+        var api = Assert.Single(children, pid => ProcessTree.CommandLine(pid).Contains("ChitBox.Api.dll"));
+
+        Process.GetProcessById(api).Kill();
+
+        await appHost.WaitForLineAsync(l => l.StartsWith("chitbox-api stopped unexpectedly", StringComparison.Ordinal), StopTimeout);
+        await appHost.WaitForExitAsync(StopTimeout);
+        Assert.Equal(1, appHost.ExitCode);
+        Assert.DoesNotContain(children, ProcessTree.IsAlive);
     }
 
-    /// <summary>Every process below <paramref name="pid"/>, from /proc.</summary>
-    private static List<int> Descendants(int pid)
+    [Fact]
+    public async Task A_port_in_use_stops_the_apphost_before_it_starts_anything_with_a_message_naming_the_setting()
     {
-        var parents = new Dictionary<int, int>();
-        foreach (var directory in Directory.GetDirectories("/proc"))
-        {
-            if (int.TryParse(Path.GetFileName(directory), out var child))
-            {
-                try
-                {
-                    var stat = File.ReadAllText(Path.Combine(directory, "stat"));
-                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                    parents[child] = int.Parse(fields[1]);
-                }
-                catch (IOException)
-                {
-                }
-            }
-        }
+        using var blocker = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        blocker.Start();
+        var port = ((System.Net.IPEndPoint)blocker.LocalEndpoint).Port;
+        using var appHost = AppHostProcess.Start(output, new Dictionary<string, string> { ["AppHost__SmtpPort"] = port.ToString() });
 
-        var found = new List<int>();
-        var frontier = new Queue<int>([pid]);
-        while (frontier.TryDequeue(out var parent))
-        {
-            foreach (var (child, childParent) in parents)
-            {
-                if (childParent == parent)
-                {
-                    found.Add(child);
-                    frontier.Enqueue(child);
-                }
-            }
-        }
+        await appHost.WaitForExitAsync(StopTimeout);
 
-        return found;
+        Assert.Equal(1, appHost.ExitCode);
+        Assert.Contains(appHost.Output, l => l.Contains($"Port {port} is already in use") && l.Contains("AppHost__SmtpPort"));
+        Assert.DoesNotContain(appHost.Output, l => l.StartsWith("[postgres]", StringComparison.Ordinal));
     }
 
-    private static bool IsAlive(int pid) => Directory.Exists($"/proc/{pid}") &&
-        !File.ReadAllText($"/proc/{pid}/stat").Split(") ")[1].StartsWith('Z');
+    [Fact]
+    public async Task Missing_postgres_binaries_stop_the_apphost_with_a_message_naming_the_package()
+    {
+        using var appHost = AppHostProcess.Start(output, new Dictionary<string, string> { ["CHITBOX_PG_BIN"] = "/nonexistent/postgresql/bin" });
+
+        await appHost.WaitForExitAsync(StopTimeout);
+
+        Assert.Equal(1, appHost.ExitCode);
+        Assert.Contains(appHost.Output, l => l.Contains("apt-get install postgresql") && l.Contains("ConnectionStrings__chitbox"));
+    }
+
+    private static async Task<string> GreetingAsync(int port)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", port);
+        using var reader = new StreamReader(client.GetStream());
+        return await reader.ReadLineAsync() ?? "";
+    }
 
     private static async Task<bool> AcceptsConnectionsAsync(int port)
     {
@@ -153,9 +106,6 @@ public sealed partial class AppHostSmokeTests(ITestOutputHelper output)
             return false;
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "kill")]
-    private static partial int Signal(int pid, int signal);
 
     [GeneratedRegex(@"http://127\.0\.0\.1:\d+/health")]
     private static partial Regex HealthUrl();

@@ -94,6 +94,21 @@ public sealed class LocalServersTests
         Assert.False(await AcceptsConnectionsAsync(port));
     }
 
+    [Fact]
+    public async Task Garnet_stands_in_for_redis_server_and_carries_pub_sub()
+    {
+        await using var garnet = await LocalRedis.StartAsync(inProcess: true);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(garnet.ConnectionString);
+        var received = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var channel = RedisChannel.Literal("chitbox:test");
+        await connection.GetSubscriber().SubscribeAsync(channel, (_, message) => received.TrySetResult(message!));
+
+        await connection.GetSubscriber().PublishAsync(channel, "hello");
+
+        Assert.Equal("garnet", garnet.Implementation);
+        Assert.Equal("hello", await received.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
     private static bool ProcessExists(int pid)
     {
         try
