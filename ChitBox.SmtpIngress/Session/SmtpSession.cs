@@ -164,6 +164,11 @@ public sealed class SmtpSession
         catch (OperationCanceledException)
         {
             reason = "aborted";
+            if (_stopping.IsCancellationRequested)
+            {
+                // The grace period ran out under the session's feet: still say why it closes.
+                await TryCloseWithAsync(SmtpReplies.ShuttingDown(_options.HostName));
+            }
         }
         finally
         {
