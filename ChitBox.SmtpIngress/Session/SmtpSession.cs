@@ -47,7 +47,6 @@ public sealed class SmtpSession
     private readonly TimeProvider _time;
     private readonly List<AcceptedRecipient> _recipients = [];
     private readonly HashSet<Guid> _recipientUsers = [];
-    private readonly ArrayBufferWriter<byte> _decoded = new(DecodeSliceSize);
     private readonly CancellationTokenSource _abort;
     private readonly ITimer _timer;
 
@@ -71,6 +70,9 @@ public sealed class SmtpSession
     private CancellationToken _stopping;
     private Activity? _sessionActivity;
     private Activity? _messageActivity;
+
+    // Made at the first DATA and sized by use (at most one slice): an idle connection holds none.
+    private ArrayBufferWriter<byte>? _decoded;
 
     public SmtpSession(
         string sessionId,
@@ -368,16 +370,17 @@ public sealed class SmtpSession
                 case InputMode.Data:
                 {
                     var reader = _dataReader!;
+                    var decoded = _decoded ??= new ArrayBufferWriter<byte>();
                     var slice = buffer.Slice(0, Math.Min(buffer.Length, DecodeSliceSize));
-                    var position = reader.Read(slice, _decoded);
-                    if (_decoded.WrittenCount > 0)
+                    var position = reader.Read(slice, decoded);
+                    if (decoded.WrittenCount > 0)
                     {
                         if (!reader.IsTooBig)
                         {
-                            await _spool!.WriteAsync(_decoded.WrittenMemory, _abort.Token);
+                            await _spool!.WriteAsync(decoded.WrittenMemory, _abort.Token);
                         }
 
-                        _decoded.ResetWrittenCount();
+                        decoded.ResetWrittenCount();
                     }
 
                     buffer = buffer.Slice(position);
