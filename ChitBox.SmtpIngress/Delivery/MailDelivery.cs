@@ -25,9 +25,9 @@ public sealed partial class MailDelivery(
         {
             try
             {
-                spool.Position = 0;
                 copies = await store.StoreAsync(
-                    rawMessageId, spool, message.Spool.Length, message.ReceivedAt, parsed, recipients, cancellationToken);
+                    new MessageToStore(rawMessageId, spool, 0, message.Spool.Length, message.ReceivedAt, parsed, recipients),
+                    cancellationToken);
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException && !cancellationToken.IsCancellationRequested)
             {

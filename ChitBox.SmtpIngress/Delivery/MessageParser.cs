@@ -16,6 +16,8 @@ public static class MessageParser
     public const int MaxBodyChars = 1 << 20;
 
     private const int SnippetLength = 200;
+    private const int MaxMessageIdLength = 500;
+    private const int MaxContentTypeLength = 255;
 
     private static readonly ParserOptions Options = CreateOptions();
 
@@ -38,10 +40,11 @@ public static class MessageParser
             var parser = new MimeParser(Options, spool, persistent: true);
             message = await parser.ParseMessageAsync(cancellationToken);
         }
-        catch (FormatException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // MimeKit is tolerant, but hostile input must never turn into a refusal.
             problems.Add($"unparseable message: {e.Message}");
-            return new ParsedMessage(null, null, [], [], null, null, null, null, null, null, [], null, [], problems);
+            return ParsedMessage.Unreadable(problems);
         }
 
         var from = message.From.Mailboxes.FirstOrDefault();
@@ -78,9 +81,9 @@ public static class MessageParser
             Snippet(bodyText ?? HtmlToText(bodyHtml)),
             bodyText,
             bodyHtml,
-            Clean(message.MessageId),
-            Clean(message.InReplyTo),
-            message.References.Select(r => Clean(r)!).Where(r => r.Length > 0).ToList(),
+            MessageIdentifier(message.MessageId),
+            MessageIdentifier(message.InReplyTo),
+            message.References.Select(MessageIdentifier).OfType<string>().Where(r => r.Length > 0).ToList(),
             date,
             attachments,
             problems);
@@ -167,7 +170,7 @@ public static class MessageParser
         var fileName = part.FileName is { Length: > 0 } name ? Clean(Path.GetFileName(name.Replace('\\', '/'))) : null;
         return new ParsedAttachment(
             fileName,
-            Clean(part.ContentType.MimeType) ?? "application/octet-stream",
+            Clamp(Clean(part.ContentType.MimeType), MaxContentTypeLength) ?? "application/octet-stream",
             size,
             Clean(part.ContentId),
             !part.IsAttachment,
@@ -191,8 +194,16 @@ public static class MessageParser
         return collapsed.Length <= SnippetLength ? collapsed : collapsed[..SnippetLength];
     }
 
+    /// <summary>Only the start matters for a snippet; a bound keeps the regex linear on hostile HTML.</summary>
     private static string? HtmlToText(string? html) =>
-        html is null ? null : System.Text.RegularExpressions.Regex.Replace(html, "<[^>]*>", " ");
+        html is null ? null : System.Text.RegularExpressions.Regex.Replace(html[..Math.Min(html.Length, SnippetLength * 64)], "<[^>]*>", " ");
+
+    /// <summary>Message-IDs are indexed: an absurdly long one would exceed PostgreSQL's index row limit.</summary>
+    private static string? MessageIdentifier(string? id) => Clamp(Clean(id), MaxMessageIdLength);
+
+    private static string? Clamp(string? value, int maxLength) =>
+        value is null || value.Length <= maxLength ? value
+            : value[..(char.IsHighSurrogate(value[maxLength - 1]) ? maxLength - 1 : maxLength)];
 
     /// <summary>PostgreSQL text cannot hold NUL, and UTF-8 cannot hold lone surrogates.</summary>
     private static string? Clean(string? value)

@@ -6,229 +6,226 @@ using NpgsqlTypes;
 namespace ChitBox.SmtpIngress.Delivery;
 
 /// <summary>
-/// Files one received message for all its recipients in a single transaction: the raw
-/// bytes once, then per user a thread, the message row and its attachment rows.
-/// Either every copy commits or none does.
+/// Files one received message for all its recipients in one round trip: a single
+/// <see cref="NpgsqlBatch"/>, which PostgreSQL runs as one implicit transaction. It
+/// stores the raw bytes once, then per user the message row (finding or creating the
+/// Inbox and the thread in the same statement) and its attachment rows. Either every
+/// copy commits or none does.
 /// </summary>
 public sealed class MessageStore(NpgsqlDataSource dataSource)
 {
-    /// <param name="raw">The spooled bytes, positioned at the start.</param>
-    /// <param name="recipients">Per user, the trace headers to serve before the raw bytes.</param>
-    public async Task<IReadOnlyList<StoredCopy>> StoreAsync(
-        Guid rawMessageId,
-        Stream raw,
-        long rawLength,
-        DateTimeOffset receivedAt,
-        ParsedMessage parsed,
-        IReadOnlyList<(Guid UserId, string TraceHeaders)> recipients,
-        CancellationToken cancellationToken)
+    private const string InsertRaw = "INSERT INTO raw_messages (id, content, size, received_at) VALUES ($1, $2, $3, $4)";
+
+    // The thread is the newest earlier message of this user that the new one refers to
+    // (In-Reply-To or References), else a new one; subjects are not matched.
+    private const string InsertMessage =
+        """
+        WITH inbox_existing AS (
+            SELECT id FROM folders WHERE user_id = $2 AND kind = 'inbox' LIMIT 1),
+        inbox_created AS (
+            INSERT INTO folders (id, user_id, name, kind, created_at)
+            SELECT $3, $2, 'Inbox', 'inbox', $6 WHERE NOT EXISTS (SELECT 1 FROM inbox_existing)
+            ON CONFLICT (user_id, name) DO UPDATE SET kind = 'inbox'
+            RETURNING id),
+        referenced AS (
+            SELECT thread_id FROM mail_messages
+            WHERE user_id = $2 AND message_id = ANY($5)
+            ORDER BY created_at DESC LIMIT 1),
+        thread_touched AS (
+            UPDATE mail_threads SET last_message_at = $6
+            WHERE id = (SELECT thread_id FROM referenced)
+            RETURNING id),
+        thread_created AS (
+            INSERT INTO mail_threads (id, user_id, subject, created_at, last_message_at)
+            SELECT $4, $2, $13, $6, $6 WHERE NOT EXISTS (SELECT 1 FROM referenced)
+            RETURNING id)
+        INSERT INTO mail_messages (id, user_id, folder_id, thread_id, raw_message_id, trace_headers,
+            from_email, from_name, "to", cc, subject, snippet, body_text, body_html, message_id, in_reply_to,
+            "references", sent_at, created_at, is_read, has_attachments, size, parse_problems)
+        SELECT $1, $2,
+            COALESCE((SELECT id FROM inbox_existing), (SELECT id FROM inbox_created)),
+            COALESCE((SELECT id FROM thread_touched), (SELECT id FROM thread_created)),
+            $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $6, false, $21, $22, $23
+        RETURNING folder_id, thread_id
+        """;
+
+    private const string InsertAttachment =
+        """
+        INSERT INTO attachments (id, message_id, file_name, content_type, size, content_id, is_inline,
+            content_offset, content_length, transfer_encoding)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        """;
+
+    public async Task<IReadOnlyList<StoredCopy>> StoreAsync(MessageToStore message, CancellationToken cancellationToken)
     {
         // PostgreSQL keeps microseconds: what is announced must equal what is listed.
-        receivedAt = new DateTimeOffset(receivedAt.UtcTicks - receivedAt.UtcTicks % 10, TimeSpan.Zero);
-        var rawStart = raw.Position;
+        var receivedAt = message.ReceivedAt;
+        message = message with { ReceivedAt = new DateTimeOffset(receivedAt.UtcTicks - receivedAt.UtcTicks % 10, TimeSpan.Zero) };
+        var copies = message.Recipients.Select(r => new Copy(r.UserId, r.TraceHeaders, Guid.CreateVersion7())).ToList();
         try
         {
-            return await StoreOnceAsync(rawMessageId, raw, rawLength, receivedAt, parsed, recipients, cancellationToken);
+            return await StoreOnceAsync(message, copies, cancellationToken);
         }
-        catch (StoreAttemptFailedException failed) when (!failed.CommitSent)
+        catch (PostgresException e) when (!e.IsTransient)
+        {
+            // The database refused a field taken from the message. Mail is never refused for
+            // its content: file the raw message alone, with the reason recorded.
+            var rawOnly = ParsedMessage.Unreadable([.. message.Parsed.Problems, $"fields not stored ({e.SqlState}): {e.MessageText}"]);
+            return await StoreOnceAsync(message with { Parsed = rawOnly }, copies, cancellationToken);
+        }
+        catch (Exception e) when (IsSafeToRetry(e) && !cancellationToken.IsCancellationRequested)
         {
             // After a database restart the pool still holds dead connections: drop them and
-            // try once more. Safe only because nothing was committed.
-            NpgsqlConnection.ClearPool(failed.Connection);
-            raw.Position = rawStart;
-            return await StoreOnceAsync(rawMessageId, raw, rawLength, receivedAt, parsed, recipients, cancellationToken);
+            // try once more.
+            dataSource.Clear();
+            return await StoreOnceAsync(message, copies, cancellationToken);
         }
-    }
-
-    private async Task<IReadOnlyList<StoredCopy>> StoreOnceAsync(
-        Guid rawMessageId,
-        Stream raw,
-        long rawLength,
-        DateTimeOffset receivedAt,
-        ParsedMessage parsed,
-        IReadOnlyList<(Guid UserId, string TraceHeaders)> recipients,
-        CancellationToken cancellationToken)
-    {
-        await using var connection = dataSource.CreateConnection();
-        var commitSent = false;
-        try
+        catch (NpgsqlException e) when (e is not PostgresException && !cancellationToken.IsCancellationRequested)
         {
-            await connection.OpenAsync(cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var copies = await WriteAsync(connection, transaction, rawMessageId, raw, rawLength, receivedAt, parsed, recipients, cancellationToken);
-            commitSent = true;
-            await transaction.CommitAsync(cancellationToken);
-            return copies;
+            // The connection was lost after the batch went out: it may have committed. Look,
+            // rather than answer 451 and have the client send a second copy.
+            return await FindStoredAsync(message.RawMessageId, copies, cancellationToken)
+                ?? throw new DeliveryUnavailableException("The connection to the database was lost; nothing was stored.", e);
         }
-        catch (NpgsqlException e) when (e.IsTransient && !cancellationToken.IsCancellationRequested)
-        {
-            throw new StoreAttemptFailedException(connection, commitSent, e);
-        }
-    }
-
-    private static async Task<IReadOnlyList<StoredCopy>> WriteAsync(
-        NpgsqlConnection connection,
-        NpgsqlTransaction transaction,
-        Guid rawMessageId,
-        Stream raw,
-        long rawLength,
-        DateTimeOffset receivedAt,
-        ParsedMessage parsed,
-        IReadOnlyList<(Guid UserId, string TraceHeaders)> recipients,
-        CancellationToken cancellationToken)
-    {
-        await using (var insertRaw = new NpgsqlCommand(
-            "INSERT INTO raw_messages (id, content, size, received_at) VALUES ($1, $2, $3, $4)", connection, transaction))
-        {
-            insertRaw.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = rawMessageId });
-            // A seekable stream with no Size set: Npgsql streams it from the spool (Size would make it buffer).
-            insertRaw.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = raw });
-            insertRaw.Parameters.Add(new NpgsqlParameter<long> { TypedValue = rawLength });
-            insertRaw.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = receivedAt });
-            await insertRaw.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        var copies = new List<StoredCopy>(recipients.Count);
-        foreach (var (userId, traceHeaders) in recipients)
-        {
-            var folderId = await InboxOfAsync(connection, transaction, userId, cancellationToken);
-            var threadId = await ThreadForAsync(connection, transaction, userId, parsed, receivedAt, cancellationToken);
-            var messageId = Guid.CreateVersion7();
-            await InsertMessageAsync(connection, transaction, messageId, userId, folderId, threadId, rawMessageId,
-                traceHeaders, rawLength, receivedAt, parsed, cancellationToken);
-            copies.Add(new StoredCopy(userId, folderId, messageId, threadId, receivedAt));
-        }
-
-        return copies;
-    }
-
-    /// <summary>The user's Inbox, created here if it is somehow missing.</summary>
-    private static async Task<Guid> InboxOfAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid userId, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(
-            """
-            WITH existing AS (SELECT id FROM folders WHERE user_id = $1 AND kind = 'inbox' LIMIT 1),
-            created AS (
-                INSERT INTO folders (id, user_id, name, kind, created_at)
-                SELECT $2, $1, 'Inbox', 'inbox', now() WHERE NOT EXISTS (SELECT 1 FROM existing)
-                ON CONFLICT (user_id, name) DO UPDATE SET kind = 'inbox'
-                RETURNING id)
-            SELECT id FROM existing UNION ALL SELECT id FROM created
-            """, connection, transaction);
-        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = userId });
-        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = Guid.CreateVersion7() });
-        return (Guid)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     /// <summary>
-    /// The thread of the newest earlier message this one refers to (In-Reply-To or
-    /// References), among this user's mail; else a new thread. Subjects are not matched.
+    /// Only when nothing can have been committed: the server answered with an error (the
+    /// implicit transaction rolled back) or no connection could be opened.
     /// </summary>
-    private static async Task<Guid> ThreadForAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid userId, ParsedMessage parsed,
-        DateTimeOffset receivedAt, CancellationToken cancellationToken)
+    private static bool IsSafeToRetry(Exception e) => e is PostgresException { IsTransient: true } or ConnectionOpenFailedException;
+
+    private async Task<IReadOnlyList<StoredCopy>> StoreOnceAsync(
+        MessageToStore message, List<Copy> copies, CancellationToken cancellationToken)
     {
-        var referenced = parsed.References.Append(parsed.InReplyTo).OfType<string>().Distinct().ToArray();
-        if (referenced.Length > 0)
+        NpgsqlConnection connection;
+        try
         {
-            await using var find = new NpgsqlCommand(
-                """
-                WITH found AS (
-                    SELECT thread_id FROM mail_messages
-                    WHERE user_id = $1 AND message_id = ANY($2)
-                    ORDER BY created_at DESC LIMIT 1)
-                UPDATE mail_threads SET last_message_at = $3
-                WHERE id = (SELECT thread_id FROM found)
-                RETURNING id
-                """, connection, transaction);
-            find.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = userId });
-            find.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = referenced });
-            find.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = receivedAt });
-            if (await find.ExecuteScalarAsync(cancellationToken) is Guid existing)
-            {
-                return existing;
-            }
+            connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        }
+        catch (NpgsqlException e) when (e.IsTransient)
+        {
+            throw new ConnectionOpenFailedException(e);
         }
 
-        var threadId = Guid.CreateVersion7();
-        await using var create = new NpgsqlCommand(
-            "INSERT INTO mail_threads (id, user_id, subject, created_at, last_message_at) VALUES ($1, $2, $3, $4, $4)",
-            connection, transaction);
-        create.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = threadId });
-        create.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = userId });
-        create.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)parsed.Subject ?? DBNull.Value });
-        create.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = receivedAt });
-        await create.ExecuteNonQueryAsync(cancellationToken);
-        return threadId;
+        await using (connection)
+        {
+            message.Raw.Position = message.RawStart;
+            await using var batch = new NpgsqlBatch(connection);
+            batch.BatchCommands.Add(Command(InsertRaw,
+                new NpgsqlParameter<Guid> { TypedValue = message.RawMessageId },
+                // A seekable stream with no Size set: Npgsql streams it from the spool (Size would make it buffer).
+                new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = message.Raw },
+                new NpgsqlParameter<long> { TypedValue = message.RawLength },
+                new NpgsqlParameter<DateTimeOffset> { TypedValue = message.ReceivedAt }));
+            foreach (var copy in copies)
+            {
+                batch.BatchCommands.Add(MessageCommand(copy, message));
+            }
+
+            foreach (var copy in copies)
+            {
+                foreach (var attachment in message.Parsed.Attachments)
+                {
+                    batch.BatchCommands.Add(AttachmentCommand(copy.MessageId, attachment));
+                }
+            }
+
+            var placed = new List<(Guid FolderId, Guid ThreadId)>(copies.Count);
+            await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+            {
+                do
+                {
+                    while (await reader.ReadAsync(cancellationToken))
+                    {
+                        placed.Add((reader.GetGuid(0), reader.GetGuid(1)));
+                    }
+                }
+                while (await reader.NextResultAsync(cancellationToken));
+            }
+
+            return copies.Select((copy, i) => new StoredCopy(copy.UserId, placed[i].FolderId, copy.MessageId, placed[i].ThreadId, message.ReceivedAt))
+                .ToList();
+        }
     }
 
-    private static async Task InsertMessageAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid messageId, Guid userId, Guid folderId,
-        Guid threadId, Guid rawMessageId, string traceHeaders, long rawLength, DateTimeOffset receivedAt,
-        ParsedMessage parsed, CancellationToken cancellationToken)
+    /// <summary>The copies as committed, or null when the message is not in the database.</summary>
+    private async Task<IReadOnlyList<StoredCopy>?> FindStoredAsync(Guid rawMessageId, List<Copy> copies, CancellationToken cancellationToken)
     {
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        var insertMessage = new NpgsqlBatchCommand(
-            """
-            INSERT INTO mail_messages (id, user_id, folder_id, thread_id, raw_message_id, trace_headers,
-                from_email, from_name, "to", cc, subject, snippet, body_text, body_html, message_id, in_reply_to,
-                "references", sent_at, created_at, is_read, has_attachments, size, parse_problems)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, false, $20, $21, $22)
-            """);
-        var p = insertMessage.Parameters;
-        p.Add(new NpgsqlParameter<Guid> { TypedValue = messageId });
-        p.Add(new NpgsqlParameter<Guid> { TypedValue = userId });
-        p.Add(new NpgsqlParameter<Guid> { TypedValue = folderId });
-        p.Add(new NpgsqlParameter<Guid> { TypedValue = threadId });
-        p.Add(new NpgsqlParameter<Guid> { TypedValue = rawMessageId });
-        p.Add(new NpgsqlParameter<string> { TypedValue = traceHeaders });
-        p.Add(Text(parsed.FromEmail));
-        p.Add(Text(parsed.FromName));
-        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = Json(parsed.To) });
-        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = Json(parsed.Cc) });
-        p.Add(Text(parsed.Subject));
-        p.Add(Text(parsed.Snippet));
-        p.Add(Text(parsed.BodyText));
-        p.Add(Text(parsed.BodyHtml));
-        p.Add(Text(parsed.MessageId));
-        p.Add(Text(parsed.InReplyTo));
-        p.Add(new NpgsqlParameter<string[]> { TypedValue = [.. parsed.References] });
-        // timestamptz takes UTC only; the sender's offset is not kept (sentAt is an instant).
-        p.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = (parsed.Date ?? receivedAt).ToUniversalTime() });
-        p.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = receivedAt });
-        p.Add(new NpgsqlParameter<bool> { TypedValue = parsed.Attachments.Count > 0 });
-        p.Add(new NpgsqlParameter<long> { TypedValue = rawLength + Encoding.UTF8.GetByteCount(traceHeaders) });
-        p.Add(Text(parsed.Problems.Count == 0 ? null : string.Join("; ", parsed.Problems)));
-        batch.BatchCommands.Add(insertMessage);
-
-        foreach (var attachment in parsed.Attachments)
+        await using var command = dataSource.CreateCommand(
+            "SELECT id, folder_id, thread_id, created_at FROM mail_messages WHERE raw_message_id = $1");
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = rawMessageId });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var stored = new Dictionary<Guid, (Guid FolderId, Guid ThreadId, DateTimeOffset CreatedAt)>();
+        while (await reader.ReadAsync(cancellationToken))
         {
-            var insertAttachment = new NpgsqlBatchCommand(
-                """
-                INSERT INTO attachments (id, message_id, file_name, content_type, size, content_id, is_inline,
-                    content_offset, content_length, transfer_encoding)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-                """);
-            var a = insertAttachment.Parameters;
-            a.Add(new NpgsqlParameter<Guid> { TypedValue = Guid.CreateVersion7() });
-            a.Add(new NpgsqlParameter<Guid> { TypedValue = messageId });
-            a.Add(Text(attachment.FileName));
-            a.Add(new NpgsqlParameter<string> { TypedValue = attachment.ContentType });
-            a.Add(new NpgsqlParameter<long> { TypedValue = attachment.Size });
-            a.Add(Text(attachment.ContentId));
-            a.Add(new NpgsqlParameter<bool> { TypedValue = attachment.IsInline });
-            a.Add(new NpgsqlParameter<long> { TypedValue = attachment.ContentOffset });
-            a.Add(new NpgsqlParameter<long> { TypedValue = attachment.ContentLength });
-            a.Add(Text(attachment.TransferEncoding));
-            batch.BatchCommands.Add(insertAttachment);
+            stored[reader.GetGuid(0)] = (reader.GetGuid(1), reader.GetGuid(2), reader.GetFieldValue<DateTimeOffset>(3));
         }
 
-        await batch.ExecuteNonQueryAsync(cancellationToken);
+        return stored.Count == 0 ? null : copies
+            .Select(c => (Copy: c, Row: stored[c.MessageId]))
+            .Select(x => new StoredCopy(x.Copy.UserId, x.Row.FolderId, x.Copy.MessageId, x.Row.ThreadId, x.Row.CreatedAt))
+            .ToList();
+    }
+
+    private static NpgsqlBatchCommand MessageCommand(Copy copy, MessageToStore message)
+    {
+        var (parsed, receivedAt) = (message.Parsed, message.ReceivedAt);
+        var referenced = parsed.References.Append(parsed.InReplyTo).OfType<string>().Distinct().ToArray();
+        return Command(InsertMessage,
+            new NpgsqlParameter<Guid> { TypedValue = copy.MessageId },
+            new NpgsqlParameter<Guid> { TypedValue = copy.UserId },
+            new NpgsqlParameter<Guid> { TypedValue = Guid.CreateVersion7() },
+            new NpgsqlParameter<Guid> { TypedValue = Guid.CreateVersion7() },
+            new NpgsqlParameter<string[]> { TypedValue = referenced },
+            new NpgsqlParameter<DateTimeOffset> { TypedValue = receivedAt },
+            new NpgsqlParameter<Guid> { TypedValue = message.RawMessageId },
+            new NpgsqlParameter<string> { TypedValue = copy.TraceHeaders },
+            Text(parsed.FromEmail),
+            Text(parsed.FromName),
+            new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = Json(parsed.To) },
+            new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = Json(parsed.Cc) },
+            Text(parsed.Subject),
+            Text(parsed.Snippet),
+            Text(parsed.BodyText),
+            Text(parsed.BodyHtml),
+            Text(parsed.MessageId),
+            Text(parsed.InReplyTo),
+            new NpgsqlParameter<string[]> { TypedValue = [.. parsed.References] },
+            // timestamptz takes UTC only; the sender's offset is not kept (sentAt is an instant).
+            new NpgsqlParameter<DateTimeOffset> { TypedValue = (parsed.Date ?? receivedAt).ToUniversalTime() },
+            new NpgsqlParameter<bool> { TypedValue = parsed.Attachments.Count > 0 },
+            new NpgsqlParameter<long> { TypedValue = message.RawLength + Encoding.UTF8.GetByteCount(copy.TraceHeaders) },
+            Text(parsed.Problems.Count == 0 ? null : string.Join("; ", parsed.Problems)));
+    }
+
+    private static NpgsqlBatchCommand AttachmentCommand(Guid messageId, ParsedAttachment attachment) =>
+        Command(InsertAttachment,
+            new NpgsqlParameter<Guid> { TypedValue = Guid.CreateVersion7() },
+            new NpgsqlParameter<Guid> { TypedValue = messageId },
+            Text(attachment.FileName),
+            new NpgsqlParameter<string> { TypedValue = attachment.ContentType },
+            new NpgsqlParameter<long> { TypedValue = attachment.Size },
+            Text(attachment.ContentId),
+            new NpgsqlParameter<bool> { TypedValue = attachment.IsInline },
+            new NpgsqlParameter<long> { TypedValue = attachment.ContentOffset },
+            new NpgsqlParameter<long> { TypedValue = attachment.ContentLength },
+            Text(attachment.TransferEncoding));
+
+    private static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.AddRange(parameters);
+        return command;
     }
 
     private static NpgsqlParameter Text(string? value) =>
         new() { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)value ?? DBNull.Value };
 
     private static string Json<T>(T value) => JsonSerializer.Serialize(value, JsonSerializerOptions.Web);
+
+    private sealed record Copy(Guid UserId, string TraceHeaders, Guid MessageId);
+
+    /// <summary>No connection could be opened: nothing was sent, so trying again is safe.</summary>
+    private sealed class ConnectionOpenFailedException(NpgsqlException inner) : Exception(inner.Message, inner);
 }

@@ -17,4 +17,9 @@ public sealed record ParsedMessage(
     IReadOnlyList<string> References,
     DateTimeOffset? Date,
     IReadOnlyList<ParsedAttachment> Attachments,
-    IReadOnlyList<string> Problems);
+    IReadOnlyList<string> Problems)
+{
+    /// <summary>Nothing but the problems: the raw message alone carries the mail.</summary>
+    public static ParsedMessage Unreadable(IReadOnlyList<string> problems) =>
+        new(null, null, [], [], null, null, null, null, null, null, [], null, [], problems);
+}

@@ -22,7 +22,8 @@ public static class TraceHeader
         var text = new StringBuilder(Math.Min(value.Length, 255));
         foreach (var c in value.AsSpan(0, Math.Min(value.Length, 255)))
         {
-            text.Append(char.IsControl(c) || c is '(' or ')' ? '_' : c);
+            // Surrogates too: a pair cut at the length limit would be invalid UTF-8.
+            text.Append(char.IsControl(c) || char.IsSurrogate(c) || c is '(' or ')' ? '_' : c);
         }
 
         return text.Length == 0 ? "unknown" : text.ToString();

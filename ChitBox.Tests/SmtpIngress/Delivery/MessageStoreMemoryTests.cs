@@ -28,7 +28,8 @@ public sealed class MessageStoreMemoryTests
 
         spool.Position = 0;
         var before = GC.GetTotalAllocatedBytes(precise: true);
-        await store.StoreAsync(Guid.CreateVersion7(), spool, spool.Length, DateTimeOffset.UtcNow, parsed, [(bob, "")], CancellationToken.None);
+        await store.StoreAsync(
+            new MessageToStore(Guid.CreateVersion7(), spool, 0, spool.Length, DateTimeOffset.UtcNow, parsed, [(bob, "")]), CancellationToken.None);
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
 
         Assert.True(allocated < MessageSize / 4, $"storing a {MessageSize >> 20} MiB message allocated {allocated >> 20} MiB");

@@ -80,16 +80,50 @@ public sealed class MessageStoreTests : IAsyncLifetime
         Assert.NotEqual(first[0].ThreadId, second[0].ThreadId);
     }
 
+    [Fact]
+    public async Task Fields_the_database_refuses_leave_the_raw_message_filed_with_the_reason()
+    {
+        var bob = await TestUsers.CreateAsync(_connectionString, TestUsers.UniqueAddress("bob"));
+        var raw = Message("<refused@example.org>", null);
+        var parsed = await MessageParser.ParseAsync(new MemoryStream(raw), CancellationToken.None);
+        // attachments.content_type is limited to 255 characters.
+        var refused = parsed with { Attachments = [new ParsedAttachment("x.bin", "application/" + new string('x', 400), 1, null, false, 0, 1, null)] };
+
+        var copy = Assert.Single(await StoreAsync(Guid.CreateVersion7(), raw, refused, (bob, "")));
+
+        Assert.Equal(copy.UserId, bob);
+        var problems = await ScalarAsync<string>("SELECT parse_problems FROM mail_messages WHERE id = $1", copy.MessageId);
+        Assert.Contains("fields not stored (22001)", problems);
+        Assert.Equal(0L, await ScalarAsync<long>("SELECT count(*) FROM attachments WHERE message_id = $1", copy.MessageId));
+        Assert.Equal(raw, await ScalarAsync<byte[]>("SELECT r.content FROM raw_messages r JOIN mail_messages m ON m.raw_message_id = r.id WHERE m.id = $1", copy.MessageId));
+    }
+
+    [Fact]
+    public async Task Hostile_header_lengths_are_clamped_and_the_message_keeps_its_fields()
+    {
+        var bob = await TestUsers.CreateAsync(_connectionString, TestUsers.UniqueAddress("bob"));
+        var random = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(2000));
+        var raw = Encoding.ASCII.GetBytes(
+            $"From: a@example.org\r\nSubject: long ids\r\nMessage-ID: <{random}@example.org>\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
+            $"--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b\r\nContent-Type: application/{new string('y', 400)}\r\nContent-Disposition: attachment; filename=a.bin\r\n\r\ndata\r\n--b--\r\n");
+
+        var copy = Assert.Single(await StoreAsync(Guid.CreateVersion7(), raw, (bob, "")));
+
+        Assert.Equal("long ids", await ScalarAsync<string>("SELECT subject FROM mail_messages WHERE id = $1", copy.MessageId));
+        Assert.Equal(1L, await ScalarAsync<long>("SELECT count(*) FROM attachments WHERE message_id = $1", copy.MessageId));
+    }
+
     private static byte[] Message(string messageId, string? inReplyTo) => Encoding.ASCII.GetBytes(
         $"From: a@example.org\r\nSubject: Same subject\r\nMessage-ID: {messageId}\r\n" +
         (inReplyTo is null ? "" : $"In-Reply-To: {inReplyTo}\r\n") + "\r\nHello\r\n");
 
-    private async Task<IReadOnlyList<StoredCopy>> StoreAsync(Guid rawId, byte[] raw, params (Guid UserId, string TraceHeaders)[] recipients)
-    {
-        var parsed = await MessageParser.ParseAsync(new MemoryStream(raw), CancellationToken.None);
-        return await new MessageStore(_dataSource).StoreAsync(
-            rawId, new MemoryStream(raw), raw.Length, DateTimeOffset.UtcNow, parsed, recipients, CancellationToken.None);
-    }
+    private async Task<IReadOnlyList<StoredCopy>> StoreAsync(Guid rawId, byte[] raw, params (Guid UserId, string TraceHeaders)[] recipients) =>
+        await StoreAsync(rawId, raw, await MessageParser.ParseAsync(new MemoryStream(raw), CancellationToken.None), recipients);
+
+    private async Task<IReadOnlyList<StoredCopy>> StoreAsync(
+        Guid rawId, byte[] raw, ParsedMessage parsed, params (Guid UserId, string TraceHeaders)[] recipients) =>
+        await new MessageStore(_dataSource).StoreAsync(
+            new MessageToStore(rawId, new MemoryStream(raw), 0, raw.Length, DateTimeOffset.UtcNow, parsed, recipients), CancellationToken.None);
 
     private Task<Guid> InboxOfAsync(Guid userId) =>
         ScalarAsync<Guid>("SELECT id FROM folders WHERE user_id = $1 AND kind = 'inbox'", userId);
