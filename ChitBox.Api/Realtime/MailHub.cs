@@ -8,8 +8,20 @@ namespace ChitBox.Api.Realtime;
 /// Connections are grouped by user id (<see cref="UserIdProvider"/>).
 /// </summary>
 [Authorize]
-public sealed class MailHub : Hub
+public sealed class MailHub(LocalConnections connections) : Hub
 {
     public const string Path = "/hubs/mail";
     public const string NewEmailMethod = "new_email";
+
+    public override Task OnConnectedAsync()
+    {
+        connections.Add(Context.UserIdentifier);
+        return base.OnConnectedAsync();
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        connections.Remove(Context.UserIdentifier);
+        return base.OnDisconnectedAsync(exception);
+    }
 }

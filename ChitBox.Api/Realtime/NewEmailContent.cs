@@ -18,7 +18,8 @@ public sealed record NewEmailContent(
     DateTimeOffset SentAt,
     DateTimeOffset CreatedAt)
 {
-    public static NewEmailContent From(NewMailSummary email, string? safeBodyHtml) => new(
-        email.Id, email.ThreadId, email.FromEmail, email.FromName, email.Subject,
-        email.BodyText, safeBodyHtml, email.IsRead, email.SentAt, email.CreatedAt);
+    /// <summary>A new message is unread.</summary>
+    public static NewEmailContent From(NewMailCopy copy, NewMailContent content, string? safeBodyHtml) => new(
+        copy.MessageId, copy.ThreadId, content.FromEmail, content.FromName, content.Subject,
+        content.BodyText, safeBodyHtml, IsRead: false, content.SentAt, content.CreatedAt);
 }

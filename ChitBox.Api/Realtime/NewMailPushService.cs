@@ -16,10 +16,12 @@ public sealed partial class NewMailPushService(
     IServiceProvider services,
     IHubContext<MailHub> hub,
     HtmlBodySanitizer sanitizer,
+    LocalConnections connections,
     ApiTelemetry telemetry,
     ILogger<NewMailPushService> logger) : BackgroundService
 {
     private static readonly TimeSpan SubscribeRetryDelay = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(10);
 
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -60,7 +62,7 @@ public sealed partial class NewMailPushService(
         {
             await foreach (var message in queue.WithCancellation(stoppingToken))
             {
-                await PushAsync(message.Message, stoppingToken);
+                Push(message.Message, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -79,7 +81,7 @@ public sealed partial class NewMailPushService(
         }
     }
 
-    private async Task PushAsync(RedisValue message, CancellationToken cancellationToken)
+    private void Push(RedisValue message, CancellationToken cancellationToken)
     {
         NewMailEvent? newMail;
         try
@@ -98,24 +100,41 @@ public sealed partial class NewMailPushService(
             return;
         }
 
+        // Every instance hears every event: only users connected here concern this one.
+        var local = newMail.Copies.Where(c => connections.Has(c.UserId.ToString())).ToList();
+        if (local.Count == 0)
+        {
+            return;
+        }
+
         // Continue the SMTP session's trace: the event carries its W3C context.
         ActivityContext.TryParse(newMail.TraceParent, newMail.TraceState, isRemote: true, out var parent);
         using var activity = ApiTelemetry.ActivitySource.StartActivity("push new_email", ActivityKind.Consumer, parent);
         activity?.SetTag("messaging.system", "redis");
         activity?.SetTag("messaging.destination.name", NewMailEvent.Channel);
-        activity?.SetTag("chitbox.user.id", newMail.UserId.ToString());
-        activity?.SetTag("chitbox.message.id", newMail.Email.Id.ToString());
+        activity?.SetTag("chitbox.recipients", local.Count);
 
+        var safeBodyHtml = sanitizer.Sanitize(newMail.Content.BodyHtml);
+        foreach (var copy in local)
+        {
+            var payload = new NewEmailEvent(copy.FolderId, NewEmailContent.From(copy, newMail.Content, safeBodyHtml));
+            // Not awaited one by one: a client that stops reading must not hold up everyone else's mail.
+            _ = SendAsync(copy, payload, cancellationToken);
+        }
+    }
+
+    private async Task SendAsync(NewMailCopy copy, NewEmailEvent payload, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(SendTimeout);
         try
         {
-            var payload = new NewEmailEvent(newMail.FolderId, NewEmailContent.From(newMail.Email, sanitizer.Sanitize(newMail.Email.BodyHtml)));
-            await hub.Clients.User(newMail.UserId.ToString()).SendAsync(MailHub.NewEmailMethod, payload, cancellationToken);
+            await hub.Clients.User(copy.UserId.ToString()).SendAsync(MailHub.NewEmailMethod, payload, timeout.Token);
             telemetry.NotificationPushed();
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
-            LogPushFailed(e, newMail.Email.Id);
+            LogPushFailed(e, copy.MessageId);
         }
     }
 

@@ -9,6 +9,7 @@ public static class RealtimeExtensions
     {
         builder.Services.AddSignalR();
         builder.Services.AddSingleton<IUserIdProvider, UserIdProvider>();
+        builder.Services.AddSingleton<LocalConnections>();
         builder.Services.AddHostedService<NewMailPushService>();
         return builder;
     }

@@ -3,14 +3,14 @@ using System.Text.Json;
 namespace ChitBox.Mail.Notifications;
 
 /// <summary>
-/// Raised by the ingress after a message is committed to a user's folder, and
-/// carried to every API instance over Redis. The trace context travels with it
-/// so the push continues the SMTP session's trace.
+/// Raised by the ingress once per received message after its copies are committed, and
+/// carried to every API instance over Redis: the content once, and where each recipient's
+/// copy was filed. The trace context travels with it so the push continues the SMTP
+/// session's trace.
 /// </summary>
 public sealed record NewMailEvent(
-    Guid UserId,
-    Guid FolderId,
-    NewMailSummary Email,
+    IReadOnlyList<NewMailCopy> Copies,
+    NewMailContent Content,
     string? TraceParent,
     string? TraceState)
 {

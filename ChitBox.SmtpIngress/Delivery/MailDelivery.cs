@@ -39,10 +39,7 @@ public sealed partial class MailDelivery(
         // The trace context of this span travels with each event to the API that pushes it.
         using (SmtpTelemetry.ActivitySource.StartActivity("smtp.message.announce"))
         {
-            foreach (var copy in copies)
-            {
-                publisher.Publish(copy, parsed);
-            }
+            publisher.Publish(copies, parsed);
         }
 
         return queueId;

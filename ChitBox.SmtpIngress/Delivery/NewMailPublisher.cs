@@ -5,22 +5,22 @@ using StackExchange.Redis;
 namespace ChitBox.SmtpIngress.Delivery;
 
 /// <summary>
-/// Announces committed copies on Redis for the API instances to push. Fire and forget:
-/// the mail is already stored, so a Redis outage costs the live event, never the
-/// message; clients catch up through the API.
+/// Announces a committed message on Redis, once for all its copies, for the API
+/// instances to push. Fire and forget: the mail is already stored, so a Redis outage
+/// costs the live event, never the message; clients catch up through the API.
 /// </summary>
 public sealed partial class NewMailPublisher(IConnectionMultiplexer redis, ILogger<NewMailPublisher> logger)
 {
     private static readonly RedisChannel Channel = RedisChannel.Literal(NewMailEvent.Channel);
 
-    public void Publish(StoredCopy copy, ParsedMessage parsed)
+    public void Publish(IReadOnlyList<StoredCopy> copies, ParsedMessage parsed)
     {
+        var receivedAt = copies[0].CreatedAt;
         var activity = Activity.Current;
         var notification = new NewMailEvent(
-            copy.UserId,
-            copy.FolderId,
-            new NewMailSummary(copy.MessageId, copy.ThreadId, parsed.FromEmail, parsed.FromName, parsed.Subject,
-                parsed.BodyText, parsed.BodyHtml, IsRead: false, (parsed.Date ?? copy.CreatedAt).ToUniversalTime(), copy.CreatedAt),
+            [.. copies.Select(c => new NewMailCopy(c.UserId, c.FolderId, c.MessageId, c.ThreadId))],
+            new NewMailContent(parsed.FromEmail, parsed.FromName, parsed.Subject, parsed.BodyText, parsed.BodyHtml,
+                (parsed.Date ?? receivedAt).ToUniversalTime(), receivedAt),
             activity?.Id,
             activity?.TraceStateString);
         try
@@ -29,7 +29,7 @@ public sealed partial class NewMailPublisher(IConnectionMultiplexer redis, ILogg
         }
         catch (Exception e) when (e is RedisException or ObjectDisposedException)
         {
-            LogPublishFailed(e, copy.MessageId);
+            LogPublishFailed(e, copies[0].MessageId);
         }
     }
 

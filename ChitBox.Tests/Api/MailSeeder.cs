@@ -127,9 +127,8 @@ public static class MailSeeder
                 var m = copy.Entity;
                 var traceParent = $"00-{copy.TraceId}-{ActivitySpanId.CreateRandom()}-01";
                 var newMail = new NewMailEvent(
-                    m.UserId,
-                    m.FolderId,
-                    new NewMailSummary(m.Id, m.ThreadId, m.FromEmail, m.FromName, m.Subject, m.BodyText, m.BodyHtml, m.IsRead, m.SentAt, m.CreatedAt),
+                    [new NewMailCopy(m.UserId, m.FolderId, m.Id, m.ThreadId)],
+                    new NewMailContent(m.FromEmail, m.FromName, m.Subject, m.BodyText, m.BodyHtml, m.SentAt, m.CreatedAt),
                     traceParent,
                     null);
                 await subscriber.PublishAsync(RedisChannel.Literal(NewMailEvent.Channel), newMail.Serialize());

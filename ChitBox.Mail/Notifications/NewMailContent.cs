@@ -1,14 +1,11 @@
 namespace ChitBox.Mail.Notifications;
 
-/// <summary>The <c>email</c> object of the contract's <c>new_email</c> payload.</summary>
-public sealed record NewMailSummary(
-    Guid Id,
-    Guid ThreadId,
+/// <summary>What every copy of a new message shares, for the contract's <c>new_email</c> payload.</summary>
+public sealed record NewMailContent(
     string? FromEmail,
     string? FromName,
     string? Subject,
     string? BodyText,
     string? BodyHtml,
-    bool IsRead,
     DateTimeOffset SentAt,
     DateTimeOffset CreatedAt);
