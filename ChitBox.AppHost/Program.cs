@@ -16,14 +16,15 @@ builder.Add(new ProjectResource("chitbox-smtp", builder.RepositoryRoot, "ChitBox
     .WithReference(postgres)
     .WithReference(redis)
     .WithEnvironment("SMTP_SERVER_PORT", settings.SmtpPort.ToString())
-    .WithEnvironment("DOTNET_ENVIRONMENT", settings.Environment));
+    .WithEnvironment("ASPNETCORE_ENVIRONMENT", settings.Environment));
 
 builder.Add(new ProjectResource("chitbox-api", builder.RepositoryRoot, "ChitBox.Api",
         $"http://127.0.0.1:{settings.ApiPort}", healthPort: settings.ApiPort)
     .WithReference(postgres)
     .WithReference(redis)
-    // One key for every API instance of this deployment, kept so tokens survive restarts.
-    .WithEnvironment("Auth__SigningKey", SigningKey.LoadOrCreate(builder.DataDirectory))
+    // In Development the API keeps its token signing key in the data folder: one key for
+    // every instance of this deployment, kept so tokens survive restarts.
+    .WithEnvironment("CHITBOX_DATA_DIR", builder.DataDirectory)
     .WithEnvironment("ASPNETCORE_ENVIRONMENT", settings.Environment));
 
 try
