@@ -47,6 +47,7 @@ public sealed class SmtpSession
     private readonly TimeProvider _time;
     private readonly List<AcceptedRecipient> _recipients = [];
     private readonly HashSet<Guid> _recipientUsers = [];
+    private int _acceptedRcptCommands;
     private readonly CancellationTokenSource _abort;
     private readonly ITimer _timer;
 
@@ -64,6 +65,7 @@ public sealed class SmtpSession
     private DateTimeOffset? _dataDeadline;
     private long _graceDeadlineTicks = DateTimeOffset.MaxValue.UtcTicks;
     private int _errors;
+    private bool _spoolFailed;
     private bool _unflushed;
     private bool _outputClosed;
     private volatile bool _timerFired;
@@ -377,7 +379,7 @@ public sealed class SmtpSession
                     {
                         if (!reader.IsTooBig)
                         {
-                            await _spool!.WriteAsync(decoded.WrittenMemory, _abort.Token);
+                            await SpoolAsync(decoded.WrittenMemory);
                         }
 
                         decoded.ResetWrittenCount();
@@ -389,8 +391,11 @@ public sealed class SmtpSession
                         _mode = InputMode.Commands;
                         var refusal = reader.IsTooBig ? SmtpReplies.MessageTooBig
                             : reader.HasLineTooLong ? SmtpReplies.LineTooLong
+                            : _spoolFailed ? SmtpReplies.StorageUnavailable
                             : null;
-                        var reason = reader.IsTooBig ? SmtpTelemetry.RejectedForSize : SmtpTelemetry.RejectedForLineLength;
+                        var reason = reader.IsTooBig ? SmtpTelemetry.RejectedForSize
+                            : reader.HasLineTooLong ? SmtpTelemetry.RejectedForLineLength
+                            : SmtpTelemetry.RejectedForStorage;
                         await FinishMessageAsync(refusal, reason, reader.Length);
                     }
 
@@ -404,7 +409,7 @@ public sealed class SmtpSession
                     {
                         foreach (var segment in buffer.Slice(0, take))
                         {
-                            await _spool!.WriteAsync(segment, _abort.Token);
+                            await SpoolAsync(segment);
                         }
                     }
 
@@ -596,7 +601,8 @@ public sealed class SmtpSession
 
     private async ValueTask<Next> RecipientAsync(RcptCommand rcpt)
     {
-        if (_recipients.Count >= _options.MaxRecipients)
+        // Counts RCPT commands accepted, not users: naming one user 101 times is 101 recipients.
+        if (_acceptedRcptCommands >= _options.MaxRecipients)
         {
             Reply(SmtpReplies.TooManyRecipients);
             AddEvent("smtp.rcpt_to", SmtpReplies.TooManyRecipients);
@@ -630,6 +636,7 @@ public sealed class SmtpSession
         }
 
         // One copy per user, however many of their addresses are named.
+        _acceptedRcptCommands++;
         if (_recipientUsers.Add(check.UserId))
         {
             _recipients.Add(new AcceptedRecipient(rcpt.ForwardPath, check.UserId));
@@ -681,6 +688,13 @@ public sealed class SmtpSession
             return ReplyError(refusal);
         }
 
+        if (_spoolFailed)
+        {
+            // The rest of the message has nowhere to go: end the transaction now.
+            await FinishMessageAsync(SmtpReplies.StorageUnavailable, SmtpTelemetry.RejectedForStorage, _spool?.Length ?? 0);
+            return Next.Continue;
+        }
+
         if (_bdatLast)
         {
             await FinishMessageAsync(null, null, _spool!.Length);
@@ -689,6 +703,28 @@ public sealed class SmtpSession
 
         Reply(SmtpReplies.ChunkReceived(_spool!.Length));
         return Next.Continue;
+    }
+
+    /// <summary>
+    /// Writes message bytes to the spool. A spool that fails (a full disk) must not look like
+    /// a dropped connection: the data goes on being read and the message is answered 451.
+    /// </summary>
+    private async ValueTask SpoolAsync(ReadOnlyMemory<byte> bytes)
+    {
+        if (_spoolFailed)
+        {
+            return;
+        }
+
+        try
+        {
+            await _spool!.WriteAsync(bytes, _abort.Token);
+        }
+        catch (IOException ex)
+        {
+            SmtpSessionLog.SpoolFailed(_logger, ex);
+            _spoolFailed = true;
+        }
     }
 
     /// <summary>Ends the transaction: refuses it, or delivers it and answers 250 / 451.</summary>
@@ -707,7 +743,18 @@ public sealed class SmtpSession
             }
 
             var spool = _spool!;
-            await spool.CompleteAsync(_abort.Token);
+            try
+            {
+                await spool.CompleteAsync(_abort.Token);
+            }
+            catch (IOException ex)
+            {
+                SmtpSessionLog.SpoolFailed(_logger, ex);
+                _telemetry.MessageRejected(SmtpTelemetry.RejectedForStorage);
+                Reply(SmtpReplies.StorageUnavailable);
+                return;
+            }
+
             var endOfData = _time.GetTimestamp();
             var message = new IncomingMessage(
                 _sessionId,
@@ -784,6 +831,8 @@ public sealed class SmtpSession
         _mail = null;
         _recipients.Clear();
         _recipientUsers.Clear();
+        _acceptedRcptCommands = 0;
+        _spoolFailed = false;
         _dataReader = null;
         _dataDeadline = null;
         _bdatRefusal = null;
@@ -840,7 +889,28 @@ public sealed class SmtpSession
         }
 
         _unflushed = false;
-        var result = await _transport.Output.FlushAsync(_abort.Token);
+        var flush = _transport.Output.FlushAsync(_abort.Token);
+        FlushResult result;
+        if (flush.IsCompleted)
+        {
+            result = await flush;
+        }
+        else
+        {
+            // A client that stops reading gets the idle timeout, as one that stops writing does.
+            try
+            {
+                result = await flush.AsTask().WaitAsync(_options.IdleTimeout, _time, _abort.Token);
+            }
+            catch (TimeoutException)
+            {
+                SmtpSessionLog.TimedOut(_logger);
+                _transport.Output.CancelPendingFlush();
+                _outputClosed = true;
+                return;
+            }
+        }
+
         if (result.IsCompleted || result.IsCanceled)
         {
             _outputClosed = true;

@@ -52,4 +52,7 @@ internal static partial class SmtpSessionLog
 
     [LoggerMessage(1015, LogLevel.Debug, "Plaintext after STARTTLS discarded: {Octets} octets")]
     public static partial void DiscardedAfterStartTls(ILogger logger, long octets);
+
+    [LoggerMessage(1016, LogLevel.Error, "Cannot write the message spool; the message will be answered 451")]
+    public static partial void SpoolFailed(ILogger logger, Exception exception);
 }

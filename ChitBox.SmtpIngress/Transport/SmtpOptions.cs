@@ -71,9 +71,9 @@ public sealed class SmtpOptions : IValidatableObject
     [Range(1, 1_000_000)]
     public int MaxConnectionsPerClient { get; set; } = 50;
 
-    /// <summary>Consecutive protocol errors before 421 4.7.0 and disconnect.</summary>
+    /// <summary>Consecutive errors before 421 4.7.0 and disconnect; 20 as Postfix's hard error limit.</summary>
     [Range(1, 1000)]
-    public int MaxErrors { get; set; } = 10;
+    public int MaxErrors { get; set; } = 20;
 
     /// <summary>Octets of one message kept in memory before spooling to a temporary file.</summary>
     [Range(0, 64 * 1024 * 1024)]

@@ -209,6 +209,53 @@ public sealed class SmtpSessionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Naming_one_user_more_often_than_the_limit_still_gets_452_4_5_3()
+    {
+        await using var client = await SmtpTestClient.ReadyAsync(output, o => o.MaxRecipients = 2);
+        await client.CommandAsync("MAIL FROM:<a@example.com>", 250);
+        await client.CommandAsync("RCPT TO:<bob@chitbox.local>", 250);
+        await client.CommandAsync("RCPT TO:<BOB@chitbox.local>", 250);
+
+        await client.SendAsync("RCPT TO:<bob@chitbox.local>\r\n");
+
+        await client.ExpectAsync(452, "4.5.3");
+        await client.CommandAsync("DATA", 354);
+        await client.SendAsync("Subject: once\r\n\r\nhi\r\n.\r\n");
+        await client.ExpectAsync(250, "2.0.0");
+        Assert.Single(Assert.Single(client.Delivery.Delivered).Message.Recipients);
+    }
+
+    [Fact]
+    public async Task A_client_that_pipelines_without_reading_is_disconnected_after_the_idle_timeout()
+    {
+        await using var client = await SmtpTestClient.ReadyAsync(output, o => o.IdleTimeout = TimeSpan.FromMilliseconds(300));
+
+        // Far more replies than the pipe to the client holds; the client never reads them.
+        _ = client.SendAsync(string.Concat(Enumerable.Repeat("NOOP\r\n", 20_000)));
+
+        await client.Running.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task A_spool_that_cannot_be_written_gets_451_4_3_0_and_the_session_goes_on()
+    {
+        await using var client = await SmtpTestClient.ReadyAsync(output, o =>
+        {
+            o.SpoolMemoryThreshold = 4096;
+            o.SpoolDirectory = "/nonexistent/chitbox-spool";
+        });
+        await client.CommandAsync("MAIL FROM:<a@example.com>", 250);
+        await client.CommandAsync("RCPT TO:<bob@chitbox.local>", 250);
+        await client.CommandAsync("DATA", 354);
+
+        await client.SendAsync("Subject: big\r\n\r\n" + string.Concat(Enumerable.Repeat(new string('x', 998) + "\r\n", 20)) + ".\r\n");
+
+        await client.ExpectAsync(451, "4.3.0");
+        await client.CommandAsync("NOOP", 250);
+        Assert.Empty(client.Delivery.Delivered);
+    }
+
+    [Fact]
     public async Task Size_parameter_over_the_limit_gets_552_5_3_4()
     {
         await using var client = await SmtpTestClient.ReadyAsync(output, o => o.MaxMessageSize = 10_000);
