@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using ChitBox.AppHost.Resources;
 using ChitBox.LocalInfrastructure;
 
 namespace ChitBox.AppHost.Hosting;
@@ -48,13 +49,15 @@ public sealed class DistributedApplication(IReadOnlyList<IResource> resources)
         finally
         {
             ResourceOutput.Announce("Stopping ChitBox...");
-            for (var i = started.Count - 1; i >= 0; i--)
-            {
-                await started[i].DisposeAsync();
-            }
+            // The services together (they drain their sessions in parallel), then what they use.
+            await StopAllAsync(started.OfType<ProjectResource>());
+            await StopAllAsync(started.Where(r => r is not ProjectResource));
         }
 
         return exitCode;
+
+        static Task StopAllAsync(IEnumerable<IResource> resources) =>
+            Task.WhenAll(resources.Select(r => r.DisposeAsync().AsTask()));
 
         void OnSignal(PosixSignalContext context)
         {

@@ -13,7 +13,10 @@ namespace ChitBox.AppHost.Resources;
 public sealed class ProjectResource : IResource
 {
     private static readonly TimeSpan HealthTimeout = TimeSpan.FromSeconds(90);
-    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
+    // Longer than the ingress's own shutdown grace (10 s, then 1 s to abort), so a
+    // transaction in flight is answered before the process could be killed; the whole
+    // stack still stops within the contract's 15 s.
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(12.5);
 
     private readonly string _projectDirectory;
     private readonly string _assemblyPath;

@@ -242,7 +242,7 @@ public static class SmtpCommandParser
     // BDAT SP chunk-size [SP end-marker]   (RFC 3030)
     private static SmtpParseResult ParseBdat(string args)
     {
-        var usage = SmtpReplies.SyntaxErrorWith("Syntax: BDAT size [LAST]");
+        var usage = SmtpReplies.BdatSyntaxError;
         var tokens = args.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
         if (tokens.Length is < 1 or > 2 || !IsDigits(tokens[0], 20) || !long.TryParse(tokens[0], out var size))
         {

@@ -125,6 +125,12 @@ public static class SmtpReplies
     public static readonly SmtpReply SyntaxError = new(501, "5.5.4", "Syntax error in parameters or arguments");
 
     /// <summary><c>501 5.5.4</c> with a hint, e.g. <c>Syntax: MAIL FROM:&lt;address&gt;</c>.</summary>
+    /// <summary>
+    /// A BDAT whose size cannot be read: its chunk cannot be skipped, so the session must
+    /// close after this reply, or the chunk's octets would be read as commands.
+    /// </summary>
+    public static readonly SmtpReply BdatSyntaxError = new(501, "5.5.4", "Syntax: BDAT size [LAST]; closing, the chunk cannot be skipped");
+
     public static SmtpReply SyntaxErrorWith(string detail) => new(501, "5.5.4", detail);
 
     /// <summary><c>555 5.5.4</c>: a MAIL or RCPT parameter this server does not support.</summary>

@@ -469,6 +469,12 @@ public sealed class SmtpSession
     {
         if (!parsed.IsSuccess)
         {
+            if (parsed.Error == SmtpReplies.BdatSyntaxError)
+            {
+                await CloseWithAsync(parsed.Error);
+                return Next.Close;
+            }
+
             return ReplyError(parsed.Error);
         }
 

@@ -256,6 +256,19 @@ public sealed class SmtpSessionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_bdat_whose_size_cannot_be_read_gets_501_and_the_session_closes_before_the_chunk_is_read_as_commands()
+    {
+        await using var client = await SmtpTestClient.ReadyAsync(output);
+        await client.CommandAsync("MAIL FROM:<a@example.com>", 250);
+        await client.CommandAsync("RCPT TO:<bob@chitbox.local>", 250);
+
+        await client.SendAsync("BDAT twelve\r\nRSET\r\nQUIT\r\n");
+
+        await client.ExpectAsync(501, "5.5.4");
+        Assert.True(await client.IsClosedAsync());
+    }
+
+    [Fact]
     public async Task Size_parameter_over_the_limit_gets_552_5_3_4()
     {
         await using var client = await SmtpTestClient.ReadyAsync(output, o => o.MaxMessageSize = 10_000);
