@@ -35,9 +35,18 @@ public static class MessageParser
     {
         var problems = new List<string>();
         MimeMessage message;
+        // Where each attached message's bytes lie: MimeKit keeps those parsed, not as a range.
+        var attachedMessages = new Dictionary<MimeEntity, (long Start, long End)>(ReferenceEqualityComparer.Instance);
         try
         {
             var parser = new MimeParser(Options, spool, persistent: true);
+            parser.MimeEntityEnd += (_, e) =>
+            {
+                if (e.Entity is MessagePart)
+                {
+                    attachedMessages[e.Entity] = (e.HeadersEndOffset, e.EndOffset);
+                }
+            };
             message = await parser.ParseMessageAsync(cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -64,11 +73,15 @@ public static class MessageParser
         var bodyHtml = ReadText(htmlPart, problems);
 
         var attachments = new List<ParsedAttachment>();
-        foreach (var part in message.BodyParts.OfType<MimePart>())
+        foreach (var entity in message.BodyParts)
         {
-            if (part != textPart && part != htmlPart && IsAttachment(part))
+            if (entity is MimePart part && part != textPart && part != htmlPart && IsAttachment(part))
             {
                 attachments.Add(await DescribeAsync(part, cancellationToken));
+            }
+            else if (entity is MessagePart forwarded && attachedMessages.TryGetValue(forwarded, out var range))
+            {
+                attachments.Add(DescribeAttachedMessage(forwarded, range.Start, range.End));
             }
         }
 
@@ -167,7 +180,7 @@ public static class MessageParser
             ContentEncoding.UUEncode => "x-uuencode",
             _ => null,
         };
-        var fileName = part.FileName is { Length: > 0 } name ? Clean(Path.GetFileName(name.Replace('\\', '/'))) : null;
+        var fileName = SafeFileName(part.FileName);
         return new ParsedAttachment(
             fileName,
             Clamp(Clean(part.ContentType.MimeType), MaxContentTypeLength) ?? "application/octet-stream",
@@ -178,6 +191,24 @@ public static class MessageParser
             length,
             encoding);
     }
+
+    /// <summary>A forwarded message (message/rfc822), served as the .eml it is.</summary>
+    private static ParsedAttachment DescribeAttachedMessage(MessagePart part, long start, long end)
+    {
+        return new ParsedAttachment(
+            SafeFileName(part.ContentDisposition?.FileName) ?? "forwarded-message.eml",
+            Clamp(Clean(part.ContentType.MimeType), MaxContentTypeLength) ?? "message/rfc822",
+            end - start,
+            Clamp(Clean(part.ContentId), MaxMessageIdLength),
+            IsInline: false,
+            start,
+            end - start,
+            TransferEncoding: null);
+    }
+
+    /// <summary>The name alone: a sender's path (either slash) must not reach a user's disk.</summary>
+    private static string? SafeFileName(string? name) =>
+        string.IsNullOrEmpty(name) ? null : Clean(Path.GetFileName(name.Replace('\\', '/')));
 
     private static List<MailAddress> Addresses(InternetAddressList list) =>
         list.Mailboxes.Select(m => new MailAddress(Clean(m.Address) ?? "", Clean(m.Name))).ToList();

@@ -53,6 +53,24 @@ public sealed class MessageParserTests
     }
 
     [Fact]
+    public async Task A_forwarded_message_is_an_attachment_whose_bytes_are_the_message()
+    {
+        var raw = Fixtures.Read("forwarded-message.eml");
+        var parsed = await ParseAsync("forwarded-message.eml");
+
+        var forwarded = Assert.Single(parsed.Attachments);
+        Assert.Equal("message/rfc822", forwarded.ContentType);
+        Assert.Equal("original.eml", forwarded.FileName);
+        Assert.Null(forwarded.TransferEncoding);
+        var bytes = Encoding.ASCII.GetString(raw, (int)forwarded.ContentOffset, (int)forwarded.ContentLength);
+        Assert.StartsWith("From: Original <orig@example.org>\r\n", bytes);
+        Assert.Contains("Line two.", bytes);
+        Assert.DoesNotContain("--fwd", bytes);
+        Assert.Equal(forwarded.ContentLength, forwarded.Size);
+        Assert.Equal("See below.", parsed.BodyText?.Trim());
+    }
+
+    [Fact]
     public async Task Bytes_that_are_no_message_at_all_give_a_result_with_problems_not_an_exception()
     {
         var parsed = await ParseAsync("not-a-message.eml");
