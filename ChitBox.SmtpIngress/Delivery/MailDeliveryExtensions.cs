@@ -1,4 +1,5 @@
 using ChitBox.Mail.Users;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ChitBox.SmtpIngress.Delivery;
 
@@ -8,7 +9,7 @@ public static class MailDeliveryExtensions
     public static IHostApplicationBuilder AddMailDelivery(this IHostApplicationBuilder builder)
     {
         builder.AddMailDomains();
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IRecipientDirectory, RecipientDirectory>();
         builder.Services.AddSingleton<MessageStore>();
         builder.Services.AddSingleton<NewMailPublisher>();

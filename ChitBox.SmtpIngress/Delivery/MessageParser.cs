@@ -23,6 +23,10 @@ public static class MessageParser
 
     private static ParserOptions CreateOptions()
     {
+        // Once per process, before the first parse: mail in legacy charsets (windows-1251,
+        // koi8-r, iso-2022-jp, ...) then decodes to text instead of mojibake.
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+
         var options = ParserOptions.Default.Clone();
         options.AddressParserComplianceMode = RfcComplianceMode.Loose;
         options.ParameterComplianceMode = RfcComplianceMode.Loose;

@@ -71,6 +71,19 @@ public sealed class MessageParserTests
     }
 
     [Fact]
+    public async Task A_body_in_a_legacy_charset_is_decoded_to_text()
+    {
+        var head = "From: a@example.org\r\nSubject: =?koi8-r?B?8NLJ18XU?=\r\nContent-Type: text/plain; charset=windows-1251\r\n\r\n"u8.ToArray();
+        // "Привет, мир" in windows-1251.
+        byte[] body = [0xCF, 0xF0, 0xE8, 0xE2, 0xE5, 0xF2, 0x2C, 0x20, 0xEC, 0xE8, 0xF0, 0x0D, 0x0A];
+
+        var parsed = await MessageParser.ParseAsync(new MemoryStream([.. head, .. body]), CancellationToken.None);
+
+        Assert.Equal("Привет", parsed.Subject);
+        Assert.Equal("Привет, мир", parsed.BodyText?.Trim());
+    }
+
+    [Fact]
     public async Task Bytes_that_are_no_message_at_all_give_a_result_with_problems_not_an_exception()
     {
         var parsed = await ParseAsync("not-a-message.eml");
