@@ -2,7 +2,6 @@ using ChitBox.Mail.Data;
 using ChitBox.Mail.Notifications;
 using ChitBox.SmtpIngress;
 using ChitBox.SmtpIngress.Delivery;
-using ChitBox.SmtpIngress.Transport;
 
 var builder = WebApplication.CreateBuilder(args);
 

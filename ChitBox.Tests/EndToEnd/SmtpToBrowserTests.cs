@@ -1,9 +1,9 @@
+using ChitBox.SmtpIngress;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ChitBox.Api;
-using ChitBox.SmtpIngress.Transport;
 using ChitBox.Tests.Api;
 using ChitBox.Tests.Infrastructure;
 using ChitBox.Tests.SmtpIngress.Integration;

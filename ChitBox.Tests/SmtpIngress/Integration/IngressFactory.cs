@@ -1,5 +1,5 @@
+using ChitBox.SmtpIngress;
 using ChitBox.LocalInfrastructure;
-using ChitBox.SmtpIngress.Transport;
 using ChitBox.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;

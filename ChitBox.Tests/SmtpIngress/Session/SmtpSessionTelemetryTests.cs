@@ -1,8 +1,8 @@
+using ChitBox.SmtpIngress;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using ChitBox.SmtpIngress.Delivery;
-using ChitBox.SmtpIngress.Transport;
 using Xunit.Abstractions;
 
 namespace ChitBox.Tests.SmtpIngress.Session;

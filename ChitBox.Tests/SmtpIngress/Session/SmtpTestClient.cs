@@ -1,3 +1,4 @@
+using ChitBox.SmtpIngress;
 using Xunit.Abstractions;
 using System.Buffers;
 using System.IO.Pipelines;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace ChitBox.SmtpIngress.Transport;
+namespace ChitBox.SmtpIngress;
 
 /// <summary>
 /// The ingress's one <see cref="System.Diagnostics.ActivitySource"/> and one <see cref="Meter"/>,
