@@ -33,6 +33,8 @@ public sealed class BenchOptions
         Output:
           --out DIR                write latest.json and latest.md there (default bench-results)
           --users N                bench users (recipients and SignalR listeners, default 8)
+        Diagnostics (results are then not comparable):
+          --pg name=value          PostgreSQL setting for the own stack, e.g. synchronous_commit=off (repeatable)
         """;
 
     public bool Quick { get; private set; }
@@ -69,6 +71,8 @@ public sealed class BenchOptions
 
     public int Users { get; private set; } = 8;
 
+    public List<string> PostgresSettings { get; } = [];
+
     public bool ShowHelp { get; private set; }
 
     /// <summary>The arguments as given, for the report.</summary>
@@ -99,6 +103,7 @@ public sealed class BenchOptions
                 case "--rcpt": options.Recipients = Value().Split(',', StringSplitOptions.RemoveEmptyEntries); break;
                 case "--database": options.Database = Value(); break;
                 case "--out": options.OutputDirectory = Value(); break;
+                case "--pg": options.PostgresSettings.Add(Value()); break;
                 case "--users": options.Users = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "-h" or "--help": options.ShowHelp = true; break;
                 default: throw new FormatException($"Unknown option {args[i]}.");

@@ -19,6 +19,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter log)
     // Cell numbers in message tokens: the matrix counts from 1; these stay clear of it.
     private const int WarmUpCell = 900;
     private const int BigMessageCell = 999;
+    private const int SinkMessagesPerSecondCap = 50_000;
     private static readonly TimeSpan EventQuietPeriod = TimeSpan.FromSeconds(3);
 
     private readonly Dictionary<long, MessageTemplate> _templates = [];
@@ -28,6 +29,8 @@ public sealed class BenchRunner(BenchOptions options, TextWriter log)
     private int? _ingressPid;
     private int? _apiPid;
     private int? _sinkPid;
+    private int? _postgresPid;
+    private int? _redisPid;
 
     public async Task<BenchReport> RunAsync(CancellationToken cancellationToken)
     {
@@ -36,6 +39,13 @@ public sealed class BenchRunner(BenchOptions options, TextWriter log)
         if (RepositoryLayout.Configuration != "Release")
         {
             log.WriteLine($"warning: this is a {RepositoryLayout.Configuration} build; measure with `dotnet run -c Release`.");
+        }
+
+        var loadAverage = File.Exists("/proc/loadavg") ? (await File.ReadAllTextAsync("/proc/loadavg", cancellationToken)).Trim() : null;
+        var busyBefore = await MeasureBackgroundBusyAsync(cancellationToken);
+        if (busyBefore > 0.25)
+        {
+            log.WriteLine($"warning: the machine was {busyBefore:0%} busy before the bench started; other work will skew the figures.");
         }
 
         ChitBoxStack? stack = null;
@@ -47,11 +57,14 @@ public sealed class BenchRunner(BenchOptions options, TextWriter log)
             if (options.Target is null)
             {
                 stack = await ChitBoxStack.StartAsync(
-                    options.Users, Math.Max(64L * 1024 * 1024, options.BigMessage + 16L * 1024 * 1024), log.WriteLine, cancellationToken);
+                    options.Users, Math.Max(64L * 1024 * 1024, options.BigMessage + 16L * 1024 * 1024), options.PostgresSettings,
+                    log.WriteLine, cancellationToken);
                 chitbox = new LoadTarget("chitbox", stack.Smtp, [.. stack.Users.Select(u => u.Email)]);
                 database = stack.DatabaseConnectionString;
                 _ingressPid = stack.Ingress.ProcessId;
                 _apiPid = stack.Api.ProcessId;
+                _postgresPid = stack.PostgresProcessId;
+                _redisPid = stack.RedisProcessId;
                 _listener = await NewEmailListener.ConnectAsync(stack.ApiAddress, stack.Users.Select(u => u.AccessToken), cancellationToken);
             }
             else
@@ -89,7 +102,9 @@ public sealed class BenchRunner(BenchOptions options, TextWriter log)
                 var measured = await MeasureAsync(chitbox, cell, cancellationToken);
                 if (sinkTarget is not null && cell.Rate is null)
                 {
-                    var sinkResult = await MeasureAsync(sinkTarget, cell, cancellationToken);
+                    // smtp-sink is far faster: it gets the whole duration, not the message count, for a stable figure.
+                    var sinkCell = cell with { Messages = Math.Max(cell.Messages, (int)(cell.Duration.TotalSeconds * SinkMessagesPerSecondCap)) };
+                    var sinkResult = await MeasureAsync(sinkTarget, sinkCell, cancellationToken);
                     measured = measured with
                     {
                         RatioToSink = sinkResult.MessagesPerSecond > 0 ? measured.MessagesPerSecond / sinkResult.MessagesPerSecond : null,
@@ -123,6 +138,8 @@ public sealed class BenchRunner(BenchOptions options, TextWriter log)
                 BigMessage = big,
                 Delivery = delivery,
                 TotalSeconds = clock.Elapsed.TotalSeconds,
+                BackgroundBusyBeforeRun = busyBefore,
+                LoadAverageBeforeRun = loadAverage,
             };
         }
         finally
@@ -142,6 +159,14 @@ public sealed class BenchRunner(BenchOptions options, TextWriter log)
                 await stack.DisposeAsync();
             }
         }
+    }
+
+    private static async Task<double?> MeasureBackgroundBusyAsync(CancellationToken cancellationToken)
+    {
+        var start = CpuMeter.MachineBusySeconds();
+        await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        var end = CpuMeter.MachineBusySeconds();
+        return start is null || end is null ? null : Math.Round((end.Value - start.Value) / Environment.ProcessorCount, 2);
     }
 
     /// <summary>Sizes × modes × concurrency, then the rate-limited cell for the new_email latency.</summary>
@@ -187,6 +212,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter log)
         var template = Template(cell.Size);
         await using var serverWatch = ProcessWatch.Start(isSink ? _sinkPid : _ingressPid);
         await using var apiWatch = ProcessWatch.Start(isSink ? null : _apiPid);
+        var cpu = CpuMeter.Start(CpuProcesses(isSink), treeName: "postgres");
         var progress = new LoadProgress();
         LoadResult result;
         await using (new ProgressDisplay(log, $"  {target.Name,-9} {cell.Describe()}", progress))
@@ -204,6 +230,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter log)
         }
 
         var api = apiWatch is null ? null : await apiWatch.StopAsync();
+        var cpuSeconds = cpu.Stop();
         if (!isSink)
         {
             _acceptedByChitBox.AddRange(result.AcceptedMessages.Select(m => m.Token));
@@ -235,7 +262,34 @@ public sealed class BenchRunner(BenchOptions options, TextWriter log)
             NewEmailMissing = missingEvents,
             Ingress = Cost(server, result.Accepted),
             Api = Cost(api, result.Accepted),
+            CpuSeconds = cpuSeconds,
         };
+    }
+
+    private Dictionary<string, int> CpuProcesses(bool sink)
+    {
+        var processes = new Dictionary<string, int>();
+        void Add(string name, int? pid)
+        {
+            if (pid is { } id)
+            {
+                processes[name] = id;
+            }
+        }
+
+        if (sink)
+        {
+            Add("smtp-sink", _sinkPid);
+        }
+        else
+        {
+            Add("ingress", _ingressPid);
+            Add("api", _apiPid);
+            Add("postgres", _postgresPid);
+            Add("redis", _redisPid);
+        }
+
+        return processes;
     }
 
     private static ServerCost? Cost(ProcessUsage? usage, int accepted) => usage is null

@@ -28,11 +28,10 @@ public readonly record struct ProcessStats(long RssBytes, long PeakRssBytes, dou
                 }
             }
 
-            // Fields after the command name, which is in parentheses and may hold spaces.
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            // utime and stime are fields 14 and 15 of stat; field 3 (state) is fields[0] here.
-            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            // Fields after the command name, which is in parentheses and may hold spaces;
+            // utime and stime are fields 14 and 15 of stat, and field 3 (state) is index 0 here.
+            var fields = StatFields(pid);
+            var ticks = Ticks(fields, 11) + Ticks(fields, 12);
             return new ProcessStats(rss * 1024, hwm * 1024, ticks / ClockTicksPerSecond);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
@@ -40,6 +39,56 @@ public readonly record struct ProcessStats(long RssBytes, long PeakRssBytes, dou
             return null;
         }
     }
+
+    /// <summary>
+    /// CPU seconds of a process and its children: its own utime + stime, cutime + cstime
+    /// (children it has reaped), and utime + stime of children still running. For
+    /// PostgreSQL, whose work is done by one backend process per connection.
+    /// </summary>
+    public static double? ReadTreeCpuSeconds(int pid)
+    {
+        try
+        {
+            var own = StatFields(pid);
+            var ticks = Ticks(own, 11) + Ticks(own, 12) + Ticks(own, 13) + Ticks(own, 14);
+            var parent = pid.ToString(CultureInfo.InvariantCulture);
+            foreach (var directory in Directory.EnumerateDirectories("/proc"))
+            {
+                if (!int.TryParse(Path.GetFileName(directory), out var child) || child == pid)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    var fields = StatFields(child);
+                    if (fields[1] == parent)
+                    {
+                        ticks += Ticks(fields, 11) + Ticks(fields, 12);
+                    }
+                }
+                catch (IOException)
+                {
+                    // It exited while the tree was read.
+                }
+            }
+
+            return ticks / ClockTicksPerSecond;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The fields of <c>/proc/pid/stat</c> from the state on (field 3 is index 0).</summary>
+    private static string[] StatFields(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+    }
+
+    private static long Ticks(string[] fields, int index) => long.Parse(fields[index], CultureInfo.InvariantCulture);
 
     /// <summary>Resets VmHWM to the current RSS (<c>echo 5 &gt; /proc/pid/clear_refs</c>); false when not allowed.</summary>
     public static bool TryResetPeak(int pid)

@@ -23,4 +23,10 @@ public sealed record BenchReport
     public DeliveryCheck? Delivery { get; init; }
 
     public required double TotalSeconds { get; init; }
+
+    /// <summary>How busy the machine was over one second before the bench started anything (other work shares the cores).</summary>
+    public double? BackgroundBusyBeforeRun { get; init; }
+
+    /// <summary>/proc/loadavg when the run started.</summary>
+    public string? LoadAverageBeforeRun { get; init; }
 }

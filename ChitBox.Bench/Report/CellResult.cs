@@ -49,6 +49,9 @@ public sealed record CellResult
 
     public ServerCost? Api { get; init; }
 
+    /// <summary>CPU seconds over the cell by process (ingress, API, PostgreSQL, Redis, smtp-sink, bench client, machine busy).</summary>
+    public IReadOnlyDictionary<string, double>? CpuSeconds { get; init; }
+
     /// <summary>This target's msg/s over smtp-sink's for the same load.</summary>
     public double? RatioToSink { get; init; }
 }

@@ -11,7 +11,9 @@ public static class MarkdownReport
         var md = new StringBuilder();
         md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {report.Machine}.  ");
         md.AppendLine(CultureInfo.InvariantCulture, $"Command: `dotnet run -c Release --project ChitBox.Bench --{(report.Command.Length > 0 ? " " + report.Command : "")}` " +
-            $"({report.StartedAt:yyyy-MM-dd HH:mm} UTC, {report.TotalSeconds:0} s in all). Target: {report.Target}.");
+            $"({report.StartedAt:yyyy-MM-dd HH:mm} UTC, {report.TotalSeconds:0} s in all). Target: {report.Target}.  ");
+        md.AppendLine(CultureInfo.InvariantCulture,
+            $"Machine busy before the run: {report.BackgroundBusyBeforeRun?.ToString("0%", CultureInfo.InvariantCulture) ?? "?"} (load average {report.LoadAverageBeforeRun ?? "?"}).");
         md.AppendLine();
         md.AppendLine("| load | msg/s | smtp-sink msg/s | ratio | 250 p50 / p95 / p99 ms | sink 250 p99 ms | new_email p50 / p99 ms | ingress peak RSS MB | ingress CPU ms/msg | API peak RSS MB | API CPU ms/msg | 4xx / 5xx / errors |");
         md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -39,6 +41,7 @@ public static class MarkdownReport
             "to the event at a SignalR client connected to the API (an event arriving before its 250 counts as 0). " +
             "Peak RSS is VmHWM reset at each cell's start (and VmRSS sampled every 20 ms); CPU is utime + stime over accepted messages.");
         md.AppendLine();
+        WriteCpuTable(md, report);
         if (report.IdleConnections is { } idle)
         {
             md.AppendLine(CultureInfo.InvariantCulture,
@@ -60,6 +63,38 @@ public static class MarkdownReport
         }
 
         return md.ToString();
+    }
+
+    /// <summary>Where the machine's CPU went during each ChitBox cell, per accepted message.</summary>
+    private static void WriteCpuTable(StringBuilder md, BenchReport report)
+    {
+        string[] columns = ["ingress", "api", "postgres", "redis", "bench client"];
+        var cells = report.Cells.Where(c => c.Target != "smtp-sink" && c.CpuSeconds is not null && c.Accepted > 0).ToList();
+        if (cells.Count == 0)
+        {
+            return;
+        }
+
+        md.AppendLine("CPU per accepted message (ms), by process, and how busy the whole machine was:");
+        md.AppendLine();
+        md.AppendLine("| load | " + string.Join(" | ", columns) + " | machine busy |");
+        md.AppendLine("| --- |" + string.Concat(Enumerable.Repeat(" ---: |", columns.Length + 1)));
+        foreach (var cell in cells)
+        {
+            var cpu = cell.CpuSeconds!;
+            md.Append(CultureInfo.InvariantCulture, $"| {cell.Load} ");
+            foreach (var column in columns)
+            {
+                md.Append("| ").Append(cpu.TryGetValue(column, out var seconds) ? Ms(seconds * 1000 / cell.Accepted) : "").Append(' ');
+            }
+
+            var busy = cpu.TryGetValue("machine busy", out var machine) && cell.Seconds > 0
+                ? (machine / (cell.Seconds * report.Machine.Cores)).ToString("0%", CultureInfo.InvariantCulture)
+                : "";
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {busy} |");
+        }
+
+        md.AppendLine();
     }
 
     private static string NewEmail(CellResult cell) =>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using ChitBox.LocalInfrastructure;
+using Npgsql;
 
 namespace ChitBox.Bench.Stack;
 
@@ -32,14 +33,21 @@ public sealed class ChitBoxStack : IAsyncDisposable
 
     public IReadOnlyList<BenchUser> Users { get; private set; } = [];
 
+    public int PostgresProcessId { get; private set; }
+
+    public int? RedisProcessId { get; private set; }
+
     /// <param name="maxMessageSize">The ingress's limit; raised above the default so the big-message check fits.</param>
+    /// <param name="postgresSettings">
+    /// Diagnostic what-ifs (<c>synchronous_commit=off</c>), applied with ALTER SYSTEM before the services start.
+    /// </param>
     public static async Task<ChitBoxStack> StartAsync(
-        int users, long maxMessageSize, Action<string> log, CancellationToken cancellationToken)
+        int users, long maxMessageSize, IReadOnlyList<string> postgresSettings, Action<string> log, CancellationToken cancellationToken)
     {
         var stack = new ChitBoxStack(Path.Combine(Path.GetTempPath(), $"chitbox-bench-{Guid.NewGuid():N}"));
         try
         {
-            await stack.StartServersAsync(maxMessageSize, log, cancellationToken);
+            await stack.StartServersAsync(maxMessageSize, postgresSettings, log, cancellationToken);
             stack.Users = await RegisterUsersAsync(stack.ApiAddress, users, cancellationToken);
             return stack;
         }
@@ -50,7 +58,8 @@ public sealed class ChitBoxStack : IAsyncDisposable
         }
     }
 
-    private async Task StartServersAsync(long maxMessageSize, Action<string> log, CancellationToken cancellationToken)
+    private async Task StartServersAsync(
+        long maxMessageSize, IReadOnlyList<string> postgresSettings, Action<string> log, CancellationToken cancellationToken)
     {
         log($"postgres: initdb in {_dataDirectory}");
         var postgres = await LocalPostgres.StartAsync(Path.Combine(_dataDirectory!, "postgres"), cancellationToken: cancellationToken);
@@ -58,6 +67,9 @@ public sealed class ChitBoxStack : IAsyncDisposable
         var redis = await LocalRedis.StartAsync(cancellationToken: cancellationToken);
         _running.Add(redis);
         DatabaseConnectionString = postgres.ConnectionString;
+        PostgresProcessId = postgres.ProcessId;
+        RedisProcessId = redis.ProcessId;
+        await ApplySettingsAsync(postgres.ConnectionStringFor("postgres"), postgresSettings, log, cancellationToken);
         log($"postgres: {postgres.ConnectionString}; redis: {redis.ConnectionString} ({redis.Implementation})");
 
         var smtpPort = FreePort.Next();
@@ -91,6 +103,34 @@ public sealed class ChitBoxStack : IAsyncDisposable
             cancellationToken);
         _running.Add(Api);
         log($"chitbox-smtp: smtp://{Smtp} (pid {Ingress.ProcessId}); chitbox-api: {ApiAddress} (pid {Api.ProcessId})");
+    }
+
+    private static async Task ApplySettingsAsync(
+        string connectionString, IReadOnlyList<string> settings, Action<string> log, CancellationToken cancellationToken)
+    {
+        if (settings.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        foreach (var setting in settings)
+        {
+            var equals = setting.IndexOf('=');
+            var name = setting[..equals].Trim();
+            if (equals <= 0 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+            {
+                throw new FormatException($"--pg takes name=value, not '{setting}'.");
+            }
+
+            await using var alter = new NpgsqlCommand($"ALTER SYSTEM SET {name} = '{setting[(equals + 1)..].Trim().Replace("'", "''")}'", connection);
+            await alter.ExecuteNonQueryAsync(cancellationToken);
+            log($"postgres: what-if {name} = {setting[(equals + 1)..].Trim()}");
+        }
+
+        await using var reload = new NpgsqlCommand("SELECT pg_reload_conf()", connection);
+        await reload.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static async Task<IReadOnlyList<BenchUser>> RegisterUsersAsync(Uri api, int count, CancellationToken cancellationToken)
