@@ -11,6 +11,7 @@ public sealed class CpuMeter
 {
     private readonly IReadOnlyDictionary<string, Func<double?>> _readers;
     private readonly Dictionary<string, double?> _start;
+    private readonly long _started = Stopwatch.GetTimestamp();
 
     private CpuMeter(IReadOnlyDictionary<string, Func<double?>> readers)
     {
@@ -34,12 +35,19 @@ public sealed class CpuMeter
         return new CpuMeter(readers);
     }
 
-    /// <summary>CPU seconds per process over the cell.</summary>
-    public IReadOnlyDictionary<string, double> Stop() =>
-        _readers.Where(r => _start[r.Key] is not null)
+    /// <summary>Name under which <see cref="Stop"/> gives the wall-clock seconds the meter ran.</summary>
+    public const string Wall = "wall";
+
+    /// <summary>CPU seconds per process over the cell, and the <see cref="Wall"/> seconds they were counted over.</summary>
+    public IReadOnlyDictionary<string, double> Stop()
+    {
+        var spent = _readers.Where(r => _start[r.Key] is not null)
             .Select(r => (r.Key, End: r.Value()))
             .Where(r => r.End is not null)
             .ToDictionary(r => r.Key, r => Math.Round(r.End!.Value - _start[r.Key]!.Value, 3));
+        spent[Wall] = Math.Round(Stopwatch.GetElapsedTime(_started).TotalSeconds, 3);
+        return spent;
+    }
 
     /// <summary>All CPUs' non-idle time from /proc/stat, in seconds.</summary>
     public static double? MachineBusySeconds()

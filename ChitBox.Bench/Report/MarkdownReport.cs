@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using ChitBox.Bench.Measure;
 
 namespace ChitBox.Bench.Report;
 
@@ -88,8 +89,9 @@ public static class MarkdownReport
                 md.Append("| ").Append(cpu.TryGetValue(column, out var seconds) ? Ms(seconds * 1000 / cell.Accepted) : "").Append(' ');
             }
 
-            var busy = cpu.TryGetValue("machine busy", out var machine) && cell.Seconds > 0
-                ? (machine / (cell.Seconds * report.Machine.Cores)).ToString("0%", CultureInfo.InvariantCulture)
+            // Over the meter's own window, which also covers waiting for the last new_email events.
+            var busy = cpu.TryGetValue("machine busy", out var machine) && cpu.TryGetValue(CpuMeter.Wall, out var wall) && wall > 0
+                ? (machine / (wall * report.Machine.Cores)).ToString("0%", CultureInfo.InvariantCulture)
                 : "";
             md.AppendLine(CultureInfo.InvariantCulture, $"| {busy} |");
         }
