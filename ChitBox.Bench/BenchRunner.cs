@@ -260,7 +260,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter log)
             NewEmailP50 = newEmail.At(50),
             NewEmailP99 = newEmail.At(99),
             NewEmailMissing = missingEvents,
-            Ingress = Cost(server, result.Accepted),
+            Server = Cost(server, result.Accepted),
             Api = Cost(api, result.Accepted),
             CpuSeconds = cpuSeconds,
         };

@@ -45,7 +45,8 @@ public sealed record CellResult
     /// <summary>Accepted messages whose <c>new_email</c> never reached the listener.</summary>
     public int? NewEmailMissing { get; init; }
 
-    public ServerCost? Ingress { get; init; }
+    /// <summary>The SMTP server process: the ingress, or smtp-sink on its rows.</summary>
+    public ServerCost? Server { get; init; }
 
     public ServerCost? Api { get; init; }
 

@@ -29,7 +29,7 @@ public static class MarkdownReport
                 .Append(CultureInfo.InvariantCulture, $"| {Ms(cell.TimeTo250P50)} / {Ms(cell.TimeTo250P95)} / {Ms(cell.TimeTo250P99)} ")
                 .Append(CultureInfo.InvariantCulture, $"| {Ms(sink?.TimeTo250P99)} ")
                 .Append(CultureInfo.InvariantCulture, $"| {NewEmail(cell)} ")
-                .Append(CultureInfo.InvariantCulture, $"| {Mb(cell.Ingress?.PeakRssMb)} | {Ms(cell.Ingress?.CpuMsPerMessage)} ")
+                .Append(CultureInfo.InvariantCulture, $"| {Mb(cell.Server?.PeakRssMb)} | {Ms(cell.Server?.CpuMsPerMessage)} ")
                 .Append(CultureInfo.InvariantCulture, $"| {Mb(cell.Api?.PeakRssMb)} | {Ms(cell.Api?.CpuMsPerMessage)} ")
                 .Append(CultureInfo.InvariantCulture, $"| {cell.TransientReplies} / {cell.Rejected} / {cell.ConnectionErrors} |")
                 .AppendLine();
