@@ -10,9 +10,11 @@ public static class MarkdownReport
     public static string Write(BenchReport report)
     {
         var md = new StringBuilder();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {report.Machine}.  ");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {report.Machine}.");
+        md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Command: `dotnet run -c Release --project ChitBox.Bench --{(report.Command.Length > 0 ? " " + report.Command : "")}` " +
-            $"({report.StartedAt:yyyy-MM-dd HH:mm} UTC, {report.TotalSeconds:0} s in all). Target: {report.Target}.  ");
+            $"({report.StartedAt:yyyy-MM-dd HH:mm} UTC, {report.TotalSeconds:0} s in all). Target: {report.Target}.");
+        md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture,
             $"Machine busy before the run: {report.BackgroundBusyBeforeRun?.ToString("0%", CultureInfo.InvariantCulture) ?? "?"} (load average {report.LoadAverageBeforeRun ?? "?"}).");
         md.AppendLine();
