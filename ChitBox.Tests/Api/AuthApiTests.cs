@@ -241,6 +241,29 @@ public sealed class AuthApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task A_method_the_route_does_not_allow_returns_405_problem()
+    {
+        var user = await TestUser.CreateAsync(factory);
+        using var client = factory.CreateClientFor(user);
+
+        var response = await client.PutAsJsonAsync($"/api/messages/{Guid.NewGuid()}", new { isRead = true });
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.MethodNotAllowed);
+    }
+
+    [Theory]
+    [InlineData("text/html")]
+    [InlineData("text/plain")]
+    public async Task Errors_are_problem_json_whatever_the_client_accepts(string accept)
+    {
+        using var client = factory.CreateClient();
+        client.DefaultRequestHeaders.Accept.ParseAdd(accept);
+
+        await ProblemAssert.IsProblemAsync(await client.GetAsync("/api/no-such-thing"), HttpStatusCode.NotFound);
+        await ProblemAssert.IsProblemAsync(await client.GetAsync("/api/me"), HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
     public async Task The_openapi_document_is_served()
     {
         using var client = factory.CreateClient();
