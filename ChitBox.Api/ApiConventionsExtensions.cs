@@ -28,11 +28,17 @@ public static class ApiConventionsExtensions
 
     public static WebApplication UseApiConventions(this WebApplication app)
     {
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        // Both write through the problem-details service when it can, and otherwise write the
+        // problem themselves: the built-in writer declines when the client does not accept
+        // JSON (Accept: text/html), which left plain text or an empty body.
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteProblemAsync });
+        app.UseStatusCodePages(context => WriteProblemAsync(context.HttpContext));
         app.Use(LimitJsonBodySize);
         return app;
     }
+
+    private static Task WriteProblemAsync(HttpContext context) =>
+        TypedResults.Problem(statusCode: context.Response.StatusCode).ExecuteAsync(context);
 
     private static Task LimitJsonBodySize(HttpContext context, RequestDelegate next)
     {

@@ -3,12 +3,25 @@ using System.Diagnostics.Metrics;
 
 namespace ChitBox.Api;
 
-/// <summary>The API's one ActivitySource and Meter, and its instruments.</summary>
+/// <summary>
+/// The API's one <see cref="System.Diagnostics.ActivitySource"/> and one <see cref="Meter"/>,
+/// both named <see cref="Name"/>, and its instruments. Spans: <c>push new_email</c>, a consumer
+/// span continuing the trace the Redis event carries. Never records credentials or bodies.
+/// </summary>
 public sealed class ApiTelemetry
 {
     public const string Name = "ChitBox.Api";
+    public const string ActivitySourceName = Name;
+    public const string MeterName = Name;
 
-    public static readonly ActivitySource ActivitySource = new(Name);
+    public const string UsersRegisteredInstrument = "chitbox.api.users.registered";
+    public const string LoginsSucceededInstrument = "chitbox.api.logins.succeeded";
+    public const string LoginsFailedInstrument = "chitbox.api.logins.failed";
+    public const string LoginsThrottledInstrument = "chitbox.api.logins.throttled";
+    public const string NotificationsPushedInstrument = "chitbox.api.notifications.pushed";
+    public const string AttachmentBytesServedInstrument = "chitbox.api.attachments.served";
+
+    public static readonly ActivitySource ActivitySource = new(ActivitySourceName);
 
     private readonly Counter<long> _loginsSucceeded;
     private readonly Counter<long> _loginsFailed;
@@ -19,13 +32,13 @@ public sealed class ApiTelemetry
 
     public ApiTelemetry(IMeterFactory meterFactory)
     {
-        var meter = meterFactory.Create(Name);
-        _registrations = meter.CreateCounter<long>("chitbox.api.users.registered", "{user}", "Accounts registered.");
-        _loginsSucceeded = meter.CreateCounter<long>("chitbox.api.logins.succeeded", "{login}", "Successful logins.");
-        _loginsFailed = meter.CreateCounter<long>("chitbox.api.logins.failed", "{login}", "Logins refused for wrong credentials.");
-        _loginsThrottled = meter.CreateCounter<long>("chitbox.api.logins.throttled", "{login}", "Logins refused by the failed-attempt limit.");
-        _notificationsPushed = meter.CreateCounter<long>("chitbox.api.notifications.pushed", "{notification}", "new_email events sent to this instance's connections.");
-        _attachmentBytes = meter.CreateCounter<long>("chitbox.api.attachments.served", "By", "Decoded attachment bytes sent.");
+        var meter = meterFactory.Create(MeterName);
+        _registrations = meter.CreateCounter<long>(UsersRegisteredInstrument, "{user}", "Accounts registered.");
+        _loginsSucceeded = meter.CreateCounter<long>(LoginsSucceededInstrument, "{login}", "Successful logins.");
+        _loginsFailed = meter.CreateCounter<long>(LoginsFailedInstrument, "{login}", "Logins refused for wrong credentials.");
+        _loginsThrottled = meter.CreateCounter<long>(LoginsThrottledInstrument, "{login}", "Wrong passwords refused with 429 by the failed-attempt limit.");
+        _notificationsPushed = meter.CreateCounter<long>(NotificationsPushedInstrument, "{notification}", "new_email events sent to this instance's connections.");
+        _attachmentBytes = meter.CreateCounter<long>(AttachmentBytesServedInstrument, "By", "Decoded attachment bytes sent.");
     }
 
     public void UserRegistered() => _registrations.Add(1);

@@ -92,16 +92,9 @@ public static partial class AuthApi
         var logger = loggerFactory.CreateLogger(typeof(AuthApi));
         var account = User.Normalize(request.Email);
         var client = httpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        if (throttle.RetryAfter(client, account) is { } retryAfter)
-        {
-            telemetry.LoginThrottled();
-            LogThrottled(logger, client);
-            httpContext.Response.Headers.RetryAfter = ((long)Math.Ceiling(Math.Max(1, retryAfter.TotalSeconds))).ToString();
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status429TooManyRequests,
-                detail: "Too many failed logins. Try again later.");
-        }
 
+        // The password is checked first, whatever the limits say: the contract counts only
+        // failed attempts, and a successful login is never throttled.
         var user = await db.Users.SingleOrDefaultAsync(u => u.NormalizedEmail == account, cancellationToken);
         var verdict = PasswordVerificationResult.Failed;
         if (user is null)
@@ -115,6 +108,17 @@ public static partial class AuthApi
 
         if (user is null || verdict == PasswordVerificationResult.Failed)
         {
+            if (throttle.RetryAfter(client, account) is { } retryAfter)
+            {
+                // Already over a limit: refused as throttled, and not counted again (the window is fixed).
+                telemetry.LoginThrottled();
+                LogThrottled(logger, client);
+                httpContext.Response.Headers.RetryAfter = ((long)Math.Ceiling(Math.Max(1, retryAfter.TotalSeconds))).ToString();
+                return TypedResults.Problem(
+                    statusCode: StatusCodes.Status429TooManyRequests,
+                    detail: "Too many failed logins. Try again later.");
+            }
+
             throttle.RecordFailure(client, account);
             telemetry.LoginFailed();
             LogLoginFailed(logger, client);

@@ -5,9 +5,9 @@ namespace ChitBox.Api.Auth;
 
 /// <summary>
 /// Counts failed logins per client address and per account in fixed windows. Only failures
-/// count, so a user who types the right password is never slowed down; once a limit is
-/// reached every attempt on that key is refused until its window ends, the right password
-/// included (otherwise the limit would not slow guessing). Counts are kept per instance.
+/// count and only failures are refused: the password is checked first, the right one always
+/// logs in (and clears its account's count), and a wrong one over a limit gets 429 with
+/// <c>Retry-After</c> instead of 401 until the window ends. Counts are kept per instance.
 /// </summary>
 public sealed class LoginThrottle(IOptions<AuthOptions> options, TimeProvider timeProvider)
 {
@@ -15,7 +15,7 @@ public sealed class LoginThrottle(IOptions<AuthOptions> options, TimeProvider ti
 
     private readonly ConcurrentDictionary<string, FailureWindow> _windows = new();
 
-    /// <summary>How long to wait before trying again, or null when the attempt may go ahead.</summary>
+    /// <summary>How long a client that failed should wait before trying again, or null when it is under both limits.</summary>
     public TimeSpan? RetryAfter(string clientAddress, string account)
     {
         var settings = options.Value;

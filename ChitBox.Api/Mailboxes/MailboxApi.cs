@@ -112,7 +112,7 @@ public static class MailboxApi
             .SingleOrDefaultAsync(cancellationToken);
         if (thread is null)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: "No such thread.");
+            return ThreadNotFound();
         }
 
         var messages = await db.Messages.AsNoTracking()
@@ -120,8 +120,17 @@ public static class MailboxApi
             .OrderBy(m => m.CreatedAt).ThenBy(m => m.Id)
             .Select(MessageSummary.Projection)
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(new ThreadResponse(thread.Id, thread.Subject, messages));
+
+        // A thread whose last message was deleted for good is gone to the user. Its row stays:
+        // deleting it would race the ingress, which files a reply into the thread of the
+        // message it answers in one statement and would find that thread missing.
+        return messages.Count == 0
+            ? ThreadNotFound()
+            : TypedResults.Ok(new ThreadResponse(thread.Id, thread.Subject, messages));
     }
+
+    private static ProblemHttpResult ThreadNotFound() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: "No such thread.");
 
     private static ProblemHttpResult FolderNotFound() =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: "No such folder.");

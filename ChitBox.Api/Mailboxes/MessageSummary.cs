@@ -3,8 +3,8 @@ using ChitBox.Mail.Messages;
 
 namespace ChitBox.Api.Mailboxes;
 
-/// <summary>A message as listed: the contract's summary.</summary>
-public sealed record MessageSummary(
+/// <summary>A message as listed: the contract's summary. <see cref="Messages.MessageDetail"/> extends it.</summary>
+public record MessageSummary(
     Guid Id,
     Guid ThreadId,
     Guid FolderId,
@@ -21,4 +21,9 @@ public sealed record MessageSummary(
     public static readonly Expression<Func<MailMessage, MessageSummary>> Projection = m => new MessageSummary(
         m.Id, m.ThreadId, m.FolderId, m.FromEmail, m.FromName, m.Subject, m.Snippet,
         m.IsRead, m.HasAttachments, m.SentAt, m.CreatedAt);
+
+    private static readonly Func<MailMessage, MessageSummary> Project = Projection.Compile();
+
+    /// <summary>The summary of a message already loaded.</summary>
+    public static MessageSummary From(MailMessage message) => Project(message);
 }

@@ -36,8 +36,21 @@ public sealed class HtmlBodySanitizer
         _sanitizer.PostProcessDom += (_, e) => PostProcess(e.Document.Body);
     }
 
-    /// <summary>The safe form of <paramref name="html"/>; null stays null.</summary>
-    public string? Sanitize(string? html) => string.IsNullOrEmpty(html) ? html : _sanitizer.Sanitize(html);
+    /// <summary>
+    /// The safe form of <paramref name="html"/>; null stays null. HTML too large or too deeply
+    /// nested to parse in bounded time (<see cref="HtmlParseGuard"/>) is served as its text,
+    /// encoded inside <c>&lt;pre&gt;</c>: still readable, safe by construction, made without a
+    /// parser. The raw message keeps the original.
+    /// </summary>
+    public string? Sanitize(string? html)
+    {
+        if (string.IsNullOrEmpty(html))
+        {
+            return html;
+        }
+
+        return HtmlParseGuard.IsSafeToParse(html) ? _sanitizer.Sanitize(html) : HtmlParseGuard.ToPreformattedText(html);
+    }
 
     // Called for attribute URLs and CSS url() alike: only cid: parts, and links that are
     // the element's own href, survive. Anything else would load from the network.

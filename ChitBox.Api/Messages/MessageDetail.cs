@@ -1,31 +1,51 @@
+using System.Text.Json.Serialization;
+using ChitBox.Api.Mailboxes;
 using ChitBox.Mail.Messages;
 
 namespace ChitBox.Api.Messages;
 
-/// <summary>The summary fields plus what reading a message needs; <see cref="BodyHtml"/> is sanitized.</summary>
-public sealed record MessageDetail(
-    Guid Id,
-    Guid ThreadId,
-    Guid FolderId,
-    string? FromEmail,
-    string? FromName,
-    string? Subject,
-    string? Snippet,
-    bool IsRead,
-    bool HasAttachments,
-    DateTimeOffset SentAt,
-    DateTimeOffset CreatedAt,
-    IReadOnlyList<MailAddress> To,
-    IReadOnlyList<MailAddress> Cc,
-    string? BodyText,
-    string? BodyHtml,
-    string? MessageId,
-    string? InReplyTo,
-    IReadOnlyList<AttachmentResponse> Attachments)
+/// <summary>
+/// The summary fields, then what reading a message needs; <see cref="BodyHtml"/> is sanitized.
+/// The summary's fields are serialized first (its properties keep the default order 0).
+/// </summary>
+public sealed record MessageDetail : MessageSummary
 {
-    public static MessageDetail From(MailMessage m, HtmlBodySanitizer sanitizer) => new(
-        m.Id, m.ThreadId, m.FolderId, m.FromEmail, m.FromName, m.Subject, m.Snippet,
-        m.IsRead, m.HasAttachments, m.SentAt, m.CreatedAt,
-        m.To, m.Cc, m.BodyText, sanitizer.Sanitize(m.BodyHtml), m.MessageId, m.InReplyTo,
-        m.Attachments.OrderBy(a => a.ContentOffset).Select(AttachmentResponse.From).ToList());
+    private const int AfterSummary = 1;
+
+    private MessageDetail(MessageSummary summary)
+        : base(summary)
+    {
+    }
+
+    [JsonPropertyOrder(AfterSummary)]
+    public required IReadOnlyList<MailAddress> To { get; init; }
+
+    [JsonPropertyOrder(AfterSummary)]
+    public required IReadOnlyList<MailAddress> Cc { get; init; }
+
+    [JsonPropertyOrder(AfterSummary)]
+    public required string? BodyText { get; init; }
+
+    [JsonPropertyOrder(AfterSummary)]
+    public required string? BodyHtml { get; init; }
+
+    [JsonPropertyOrder(AfterSummary)]
+    public required string? MessageId { get; init; }
+
+    [JsonPropertyOrder(AfterSummary)]
+    public required string? InReplyTo { get; init; }
+
+    [JsonPropertyOrder(AfterSummary)]
+    public required IReadOnlyList<AttachmentResponse> Attachments { get; init; }
+
+    public static MessageDetail From(MailMessage m, HtmlBodySanitizer sanitizer) => new(MessageSummary.From(m))
+    {
+        To = m.To,
+        Cc = m.Cc,
+        BodyText = m.BodyText,
+        BodyHtml = sanitizer.Sanitize(m.BodyHtml),
+        MessageId = m.MessageId,
+        InReplyTo = m.InReplyTo,
+        Attachments = m.Attachments.OrderBy(a => a.ContentOffset).Select(AttachmentResponse.From).ToList(),
+    };
 }

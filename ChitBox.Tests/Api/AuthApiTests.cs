@@ -143,7 +143,7 @@ public sealed class AuthApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
     }
 
     [Fact]
-    public async Task Repeated_failed_logins_for_an_account_return_429_with_retry_after_even_with_the_right_password()
+    public async Task Wrong_passwords_for_an_account_over_the_limit_return_429_with_retry_after()
     {
         var user = await TestUser.CreateAsync(factory);
         using var client = factory.CreateClient();
@@ -153,7 +153,7 @@ public sealed class AuthApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
             Assert.Equal(HttpStatusCode.Unauthorized, failed.StatusCode);
         }
 
-        var throttled = await client.PostAsJsonAsync("/api/auth/login", new { email = user.Email, password = user.Password });
+        var throttled = await client.PostAsJsonAsync("/api/auth/login", new { email = user.Email, password = "wrong password" });
 
         await ProblemAssert.IsProblemAsync(throttled, HttpStatusCode.TooManyRequests);
         Assert.True(throttled.Headers.RetryAfter?.Delta > TimeSpan.Zero);
@@ -164,16 +164,23 @@ public sealed class AuthApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
     {
         var user = await TestUser.CreateAsync(factory);
         using var client = factory.CreateClient();
-        for (var i = 0; i < 4; i++)
+        for (var i = 0; i < 5; i++)
         {
             await client.PostAsJsonAsync("/api/auth/login", new { email = user.Email, password = "wrong password" });
         }
 
-        for (var i = 0; i < 30; i++)
+        var overTheLimit = await client.PostAsJsonAsync("/api/auth/login", new { email = user.Email, password = "wrong password" });
+        Assert.Equal(HttpStatusCode.TooManyRequests, overTheLimit.StatusCode);
+
+        for (var i = 0; i < 10; i++)
         {
             var response = await client.PostAsJsonAsync("/api/auth/login", new { email = user.Email, password = user.Password });
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
+
+        // The right password cleared the account's count: the next mistake is an ordinary 401.
+        var mistake = await client.PostAsJsonAsync("/api/auth/login", new { email = user.Email, password = "wrong password" });
+        await ProblemAssert.IsProblemAsync(mistake, HttpStatusCode.Unauthorized);
     }
 
     [Fact]
@@ -231,6 +238,29 @@ public sealed class AuthApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
         var response = await client.GetAsync("/api/no-such-thing");
 
         await ProblemAssert.IsProblemAsync(response, HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_method_the_route_does_not_allow_returns_405_problem()
+    {
+        var user = await TestUser.CreateAsync(factory);
+        using var client = factory.CreateClientFor(user);
+
+        var response = await client.PutAsJsonAsync($"/api/messages/{Guid.NewGuid()}", new { isRead = true });
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.MethodNotAllowed);
+    }
+
+    [Theory]
+    [InlineData("text/html")]
+    [InlineData("text/plain")]
+    public async Task Errors_are_problem_json_whatever_the_client_accepts(string accept)
+    {
+        using var client = factory.CreateClient();
+        client.DefaultRequestHeaders.Accept.ParseAdd(accept);
+
+        await ProblemAssert.IsProblemAsync(await client.GetAsync("/api/no-such-thing"), HttpStatusCode.NotFound);
+        await ProblemAssert.IsProblemAsync(await client.GetAsync("/api/me"), HttpStatusCode.Unauthorized);
     }
 
     [Fact]

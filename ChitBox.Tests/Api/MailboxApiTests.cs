@@ -125,6 +125,27 @@ public sealed class MailboxApiTests(ApiFactory factory) : IClassFixture<ApiFacto
             thread.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("id").GetGuid()).ToArray());
     }
 
+    [Fact]
+    public async Task A_thread_whose_last_message_is_deleted_for_good_returns_404_problem()
+    {
+        var user = await TestUser.CreateAsync(factory);
+        var first = await MailSeeder.DeliverAsync(factory.Services, user.Id, MailSeeder.Build("Going"), publish: false);
+        var second = await MailSeeder.DeliverAsync(factory.Services, user.Id, MailSeeder.Build("Re: Going"), publish: false);
+        await MoveToThreadAsync([second.Id], first.ThreadId);
+        using var client = factory.CreateClientFor(user);
+
+        // Trash, then for good: the thread keeps its other message.
+        await client.DeleteAsync($"/api/messages/{first.Id}");
+        await client.DeleteAsync($"/api/messages/{first.Id}");
+        var remaining = await client.GetFromJsonAsync<JsonElement>($"/api/threads/{first.ThreadId}");
+        Assert.Equal(second.Id, Assert.Single(remaining.GetProperty("messages").EnumerateArray()).GetProperty("id").GetGuid());
+
+        await client.DeleteAsync($"/api/messages/{second.Id}");
+        await client.DeleteAsync($"/api/messages/{second.Id}");
+
+        await ProblemAssert.IsProblemAsync(await client.GetAsync($"/api/threads/{first.ThreadId}"), HttpStatusCode.NotFound);
+    }
+
     private async Task MoveToThreadAsync(Guid[] messageIds, Guid threadId)
     {
         await using var scope = factory.Services.CreateAsyncScope();

@@ -13,7 +13,7 @@ namespace ChitBox.Tests.Api;
 public sealed class MessagesApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
 {
     [Fact]
-    public async Task Message_detail_has_every_contract_field()
+    public async Task Message_detail_has_every_contract_field_in_the_contracts_order()
     {
         var user = await TestUser.CreateAsync(factory);
         var mime = MailSeeder.Build(
@@ -32,8 +32,8 @@ public sealed class MessagesApiTests(ApiFactory factory) : IClassFixture<ApiFact
             {
                 "id", "threadId", "folderId", "fromEmail", "fromName", "subject", "snippet", "isRead", "hasAttachments", "sentAt", "createdAt",
                 "to", "cc", "bodyText", "bodyHtml", "messageId", "inReplyTo", "attachments",
-            }.Order(),
-            message.EnumerateObject().Select(p => p.Name).Order());
+            },
+            message.EnumerateObject().Select(p => p.Name));
         Assert.Equal(seeded.ThreadId, message.GetProperty("threadId").GetGuid());
         Assert.Equal("Detail", message.GetProperty("subject").GetString());
         Assert.Equal("bob@chitbox.local", message.GetProperty("to")[0].GetProperty("email").GetString());
@@ -84,6 +84,43 @@ public sealed class MessagesApiTests(ApiFactory factory) : IClassFixture<ApiFact
 
         var raw = await client.GetByteArrayAsync($"/api/messages/{seeded.Id}/raw");
         Assert.Contains("<script>alert(1)</script>", Encoding.UTF8.GetString(raw));
+    }
+
+    public static TheoryData<string, string> HostileHtml => new()
+    {
+        // Superlinear in nesting depth for the HTML parser: minutes at this size.
+        { "nested", string.Concat(Enumerable.Repeat("<div>", 100_000)) + "Deep &amp; <b>bold</b><script>alert(1)</script>" },
+        // Every paragraph re-creates every unclosed formatting element before it: tens of MB of output.
+        { "formatting", "Deep &amp; <b>bold</b>" + string.Concat(Enumerable.Range(0, 3_000).Select(i => $"<b class=\"c{i}\"><p>")) },
+    };
+
+    [Theory]
+    [MemberData(nameof(HostileHtml))]
+    public async Task Html_too_costly_to_parse_is_served_as_encoded_text(string kind, string html)
+    {
+        var user = await TestUser.CreateAsync(factory);
+        var seeded = await MailSeeder.DeliverAsync(factory.Services, user.Id, MailSeeder.Build("Hostile " + kind, html: html), publish: false);
+        using var client = factory.CreateClientFor(user);
+
+        var message = await client.GetFromJsonAsync<JsonElement>($"/api/messages/{seeded.Id}");
+
+        Assert.Equal("<pre>Deep &amp; bold</pre>", message.GetProperty("bodyHtml").GetString());
+    }
+
+    [Fact]
+    public async Task Html_of_ordinary_depth_is_still_sanitized_not_flattened()
+    {
+        var user = await TestUser.CreateAsync(factory);
+        var html = string.Concat(Enumerable.Repeat("<table><tr><td>", 40)) + "<p onclick=\"steal()\">Deep</p><script>alert(1)</script>";
+        var seeded = await MailSeeder.DeliverAsync(factory.Services, user.Id, MailSeeder.Build("Ordinary", html: html), publish: false);
+        using var client = factory.CreateClientFor(user);
+
+        var message = await client.GetFromJsonAsync<JsonElement>($"/api/messages/{seeded.Id}");
+
+        var safe = message.GetProperty("bodyHtml").GetString()!;
+        Assert.StartsWith("<table>", safe);
+        Assert.Contains("<p>Deep</p>", safe);
+        Assert.DoesNotContain("<script", safe);
     }
 
     [Fact]
