@@ -33,6 +33,14 @@ public static class MailDataExtensions
     public static NpgsqlDataSource CreateDataSource(string connectionString)
     {
         var dataSource = new NpgsqlDataSourceBuilder(connectionString);
+        if (dataSource.ConnectionStringBuilder.MaxAutoPrepare == 0)
+        {
+            // The same few statements run for every message and request: prepared once per
+            // connection, PostgreSQL stops parsing and planning them each time.
+            dataSource.ConnectionStringBuilder.MaxAutoPrepare = 32;
+            dataSource.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+        }
+
         // jsonb columns (To, Cc) use the web naming the ingress writes them with.
         dataSource.ConfigureJsonOptions(System.Text.Json.JsonSerializerOptions.Web).EnableDynamicJson();
         return dataSource.Build();

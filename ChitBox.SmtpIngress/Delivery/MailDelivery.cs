@@ -45,6 +45,7 @@ public sealed partial class MailDelivery(
         return queueId;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Stored {QueueId} for {Recipients} recipient(s), {Size} octets, {Problems} parse problem(s)")]
+    // Debug: the session logs each accepted message once at Information.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Stored {QueueId} for {Recipients} recipient(s), {Size} octets, {Problems} parse problem(s)")]
     private partial void LogStored(string queueId, int recipients, long size, int problems);
 }

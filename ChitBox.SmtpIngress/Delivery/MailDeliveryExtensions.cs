@@ -13,6 +13,7 @@ public static class MailDeliveryExtensions
         builder.Services.AddSingleton<IRecipientDirectory, RecipientDirectory>();
         builder.Services.AddSingleton<MessageStore>();
         builder.Services.AddSingleton<NewMailPublisher>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<NewMailPublisher>());
         builder.Services.AddSingleton<IMessageDelivery, MailDelivery>();
         return builder;
     }
