@@ -57,7 +57,8 @@ public sealed class ResilienceAndConfigurationTests
     [Fact]
     public void The_development_signing_key_is_made_once_and_kept()
     {
-        var directory = Path.Combine(TemporaryDirectory.Create("keys"), "data");
+        using var parent = TemporaryDirectory.Create("keys");
+        var directory = Path.Combine(parent, "data");
 
         var first = DevelopmentSigningKey.LoadOrCreate(directory);
         var second = DevelopmentSigningKey.LoadOrCreate(directory);

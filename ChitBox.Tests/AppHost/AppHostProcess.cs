@@ -16,10 +16,12 @@ public sealed partial class AppHostProcess : IDisposable
     private readonly Process _process;
     private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
     private readonly List<string> _all = [];
+    private readonly TemporaryDirectory _dataDirectory;
 
-    private AppHostProcess(Process process, ITestOutputHelper output, int smtpPort, int apiPort)
+    private AppHostProcess(Process process, ITestOutputHelper output, int smtpPort, int apiPort, TemporaryDirectory dataDirectory)
     {
         _process = process;
+        _dataDirectory = dataDirectory;
         SmtpPort = smtpPort;
         ApiPort = apiPort;
         process.OutputDataReceived += (_, e) => Receive(e.Data, output, "");
@@ -48,7 +50,8 @@ public sealed partial class AppHostProcess : IDisposable
         startInfo.ArgumentList.Add(RepositoryPaths.BuiltAssembly("ChitBox.AppHost"));
         startInfo.Environment["AppHost__SmtpPort"] = smtpPort.ToString();
         startInfo.Environment["AppHost__ApiPort"] = apiPort.ToString();
-        startInfo.Environment["AppHost__DataDirectory"] = TemporaryDirectory.Create("apphost");
+        var dataDirectory = TemporaryDirectory.Create("apphost");
+        startInfo.Environment["AppHost__DataDirectory"] = dataDirectory;
         // The AppHost's own servers, whatever this test run points at.
         startInfo.Environment.Remove("ConnectionStrings__chitbox");
         startInfo.Environment.Remove("ConnectionStrings__redis");
@@ -57,7 +60,7 @@ public sealed partial class AppHostProcess : IDisposable
             startInfo.Environment[name] = value;
         }
 
-        return new AppHostProcess(Process.Start(startInfo)!, output, smtpPort, apiPort);
+        return new AppHostProcess(Process.Start(startInfo)!, output, smtpPort, apiPort, dataDirectory);
     }
 
     /// <summary>The first line (stdout or stderr) matching, or a timeout.</summary>
@@ -118,6 +121,7 @@ public sealed partial class AppHostProcess : IDisposable
         }
 
         _process.Dispose();
+        _dataDirectory.Dispose();
     }
 
     [LibraryImport("libc", EntryPoint = "kill")]

@@ -48,7 +48,9 @@ public sealed class TestServers
 
         // In parallel and bounded: the test host does not wait long for exit handlers.
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
             Task.WhenAll(running.Select(server => server.DisposeAsync().AsTask())).Wait(TimeSpan.FromSeconds(5));
+        };
 
         await using var dataSource = MailDataExtensions.CreateDataSource(postgresConnectionString);
         await MailSchema.MigrateAsync(dataSource, CancellationToken.None);

@@ -12,7 +12,8 @@ public sealed class LocalServersTests
     [Fact]
     public async Task Postgres_starts_answers_queries_and_stops_leaving_no_process_or_port()
     {
-        var postgres = await LocalPostgres.StartAsync(TemporaryDirectory.Create("pg"));
+        using var dataDirectory = TemporaryDirectory.Create("pg");
+        var postgres = await LocalPostgres.StartAsync(dataDirectory);
         var (pid, port) = (postgres.ProcessId, postgres.Port);
 
         await using (var connection = new NpgsqlConnection(postgres.ConnectionStringFor("postgres")))
@@ -32,7 +33,7 @@ public sealed class LocalServersTests
     [Fact]
     public async Task Postgres_keeps_its_data_across_a_restart()
     {
-        var dataDirectory = TemporaryDirectory.Create("pg");
+        using var dataDirectory = TemporaryDirectory.Create("pg");
         await using (var first = await LocalPostgres.StartAsync(dataDirectory))
         {
             await ExecuteAsync(first.ConnectionStringFor("postgres"), "CREATE TABLE kept (value int); INSERT INTO kept VALUES (7)");
@@ -53,9 +54,10 @@ public sealed class LocalServersTests
         using var blocker = new TcpListener(System.Net.IPAddress.Loopback, 0);
         blocker.Start();
         var port = ((System.Net.IPEndPoint)blocker.LocalEndpoint).Port;
+        using var dataDirectory = TemporaryDirectory.Create("pg");
 
         var error = await Assert.ThrowsAsync<LocalInfrastructureException>(
-            () => LocalPostgres.StartAsync(TemporaryDirectory.Create("pg"), port));
+            () => LocalPostgres.StartAsync(dataDirectory, port));
 
         Assert.Contains("already in use", error.Message);
         Assert.Contains("ConnectionStrings__chitbox", error.Message);

@@ -20,7 +20,8 @@ public sealed class MessageStoreMemoryTests
         var servers = await TestServers.GetAsync();
         var bob = await TestUsers.CreateAsync(servers.PostgresConnectionString, TestUsers.UniqueAddress("bob"));
         await using var dataSource = MailDataExtensions.CreateDataSource(servers.PostgresConnectionString);
-        var path = Path.Combine(TemporaryDirectory.Create("spool"), "large.eml");
+        using var directory = TemporaryDirectory.Create("spool");
+        var path = Path.Combine(directory, "large.eml");
         await WriteLargeMessageAsync(path);
         await using var spool = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 16384, FileOptions.Asynchronous);
         var parsed = await MessageParser.ParseAsync(spool, CancellationToken.None);

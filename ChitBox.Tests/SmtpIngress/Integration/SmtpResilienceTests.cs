@@ -15,7 +15,7 @@ public sealed class SmtpResilienceTests(ITestOutputHelper output)
     [Fact]
     public async Task While_the_database_is_down_mail_gets_451_and_once_it_is_back_250()
     {
-        var dataDirectory = TemporaryDirectory.Create("pg");
+        using var dataDirectory = TemporaryDirectory.Create("pg");
         var postgres = await LocalPostgres.StartAsync(dataDirectory);
         var port = postgres.Port;
         await using (var dataSource = MailDataExtensions.CreateDataSource(postgres.ConnectionString))
