@@ -11,14 +11,14 @@ var postgres = builder.Add(new PostgresResource("postgres",
 var redis = builder.Add(new RedisResource("redis", builder.ExternalConnectionString("redis")));
 
 var smtpHealthPort = FreePort.Next();
-builder.Add(new ProjectResource("chitbox-smtp", builder.RepositoryRoot, "ChitBox.SmtpIngress",
+builder.Add(new ProjectResource("chitbox-smtp", "ChitBox.SmtpIngress",
         $"smtp://127.0.0.1:{settings.SmtpPort} (health http://127.0.0.1:{smtpHealthPort}/health)", smtpHealthPort)
     .WithReference(postgres)
     .WithReference(redis)
     .WithEnvironment("SMTP_SERVER_PORT", settings.SmtpPort.ToString())
     .WithEnvironment("ASPNETCORE_ENVIRONMENT", settings.Environment));
 
-builder.Add(new ProjectResource("chitbox-api", builder.RepositoryRoot, "ChitBox.Api",
+builder.Add(new ProjectResource("chitbox-api", "ChitBox.Api",
         $"http://127.0.0.1:{settings.ApiPort}", healthPort: settings.ApiPort)
     .WithReference(postgres)
     .WithReference(redis)

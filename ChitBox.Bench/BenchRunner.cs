@@ -1,3 +1,4 @@
+using ChitBox.LocalInfrastructure;
 using System.Diagnostics;
 using System.Net;
 using ChitBox.Bench.Load;

@@ -8,19 +8,16 @@ public sealed class AppHostBuilder
 {
     private readonly List<IResource> _resources = [];
 
-    private AppHostBuilder(IConfiguration configuration, AppHostSettings settings, string repositoryRoot)
+    private AppHostBuilder(IConfiguration configuration, AppHostSettings settings)
     {
         Configuration = configuration;
         Settings = settings;
-        RepositoryRoot = repositoryRoot;
-        DataDirectory = Path.GetFullPath(settings.DataDirectory ?? Path.Combine(repositoryRoot, ".chitbox"));
+        DataDirectory = Path.GetFullPath(settings.DataDirectory ?? Path.Combine(RepositoryLayout.Root, ".chitbox"));
     }
 
     public IConfiguration Configuration { get; }
 
     public AppHostSettings Settings { get; }
-
-    public string RepositoryRoot { get; }
 
     public string DataDirectory { get; }
 
@@ -28,7 +25,7 @@ public sealed class AppHostBuilder
     {
         var configuration = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build();
         var settings = configuration.GetSection(AppHostSettings.SectionName).Get<AppHostSettings>() ?? new AppHostSettings();
-        return new AppHostBuilder(configuration, settings, FindRepositoryRoot());
+        return new AppHostBuilder(configuration, settings);
     }
 
     public TResource Add<TResource>(TResource resource) where TResource : IResource
@@ -54,22 +51,5 @@ public sealed class AppHostBuilder
         }
 
         return new DistributedApplication(_resources);
-    }
-
-    /// <summary>The folder holding ChitBox.sln, found upwards from the current folder or this program's.</summary>
-    private static string FindRepositoryRoot()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
-            {
-                if (File.Exists(Path.Combine(directory.FullName, "ChitBox.sln")))
-                {
-                    return directory.FullName;
-                }
-            }
-        }
-
-        throw new InvalidOperationException("ChitBox.sln was not found above the current folder: run the AppHost from the repository.");
     }
 }

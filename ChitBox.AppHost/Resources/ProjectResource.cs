@@ -26,15 +26,13 @@ public sealed class ProjectResource : IResource
     private ChildProcess? _process;
     private bool _stopping;
 
-    public ProjectResource(string name, string repositoryRoot, string projectName, string address, int healthPort)
+    public ProjectResource(string name, string projectName, string address, int healthPort)
     {
         Name = name;
         Address = address;
         _healthPort = healthPort;
-        _projectDirectory = Path.Combine(repositoryRoot, projectName);
-        // The same configuration (Debug/Release) and framework folder the AppHost was built to.
-        var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        _assemblyPath = Path.Combine(_projectDirectory, "bin", framework.Parent!.Name, framework.Name, projectName + ".dll");
+        _projectDirectory = RepositoryLayout.ProjectDirectory(projectName);
+        _assemblyPath = RepositoryLayout.BuiltAssembly(projectName);
         _environment["OTEL_SERVICE_NAME"] = () => name;
         _environment["ASPNETCORE_URLS"] = () => $"http://127.0.0.1:{healthPort}";
     }

@@ -43,11 +43,11 @@ public sealed partial class AppHostProcess : IDisposable
         var (smtpPort, apiPort) = (FreePort.Next(), FreePort.Next());
         var startInfo = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = RepositoryPaths.Root,
+            WorkingDirectory = RepositoryLayout.Root,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        startInfo.ArgumentList.Add(RepositoryPaths.BuiltAssembly("ChitBox.AppHost"));
+        startInfo.ArgumentList.Add(RepositoryLayout.BuiltAssembly("ChitBox.AppHost"));
         startInfo.Environment["AppHost__SmtpPort"] = smtpPort.ToString();
         startInfo.Environment["AppHost__ApiPort"] = apiPort.ToString();
         var dataDirectory = TemporaryDirectory.Create("apphost");

@@ -16,11 +16,11 @@ public sealed class MailSchemaInitializerTests(ITestOutputHelper output)
         var closedPort = FreePort.Next();
         var startInfo = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = Path.Combine(RepositoryPaths.Root, project),
+            WorkingDirectory = Path.Combine(RepositoryLayout.Root, project),
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        startInfo.ArgumentList.Add(RepositoryPaths.BuiltAssembly(project));
+        startInfo.ArgumentList.Add(RepositoryLayout.BuiltAssembly(project));
         startInfo.Environment["DOTNET_ENVIRONMENT"] = "Development";
         startInfo.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         startInfo.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort.Next()}";
