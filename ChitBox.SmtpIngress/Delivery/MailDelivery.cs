@@ -1,10 +1,9 @@
 using ChitBox.SmtpIngress.Transport;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace ChitBox.SmtpIngress.Delivery;
 
-/// <summary>Parses a spooled message, files a copy per recipient atomically, then announces each copy.</summary>
+/// <summary>Parses a spooled message, files a copy per recipient atomically, then announces them.</summary>
 public sealed partial class MailDelivery(
     MessageStore store, NewMailPublisher publisher, IOptions<SmtpOptions> options, ILogger<MailDelivery> logger) : IMessageDelivery
 {
@@ -23,20 +22,13 @@ public sealed partial class MailDelivery(
         IReadOnlyList<StoredCopy> copies;
         using (SmtpTelemetry.ActivitySource.StartActivity("smtp.message.store"))
         {
-            try
-            {
-                copies = await store.StoreAsync(
-                    new MessageToStore(rawMessageId, spool, 0, message.Spool.Length, message.ReceivedAt, parsed, recipients),
-                    cancellationToken);
-            }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException && !cancellationToken.IsCancellationRequested)
-            {
-                throw new DeliveryUnavailableException("The message store is unavailable.", e);
-            }
+            copies = await store.StoreAsync(
+                new MessageToStore(rawMessageId, spool, 0, message.Spool.Length, message.ReceivedAt, parsed, recipients),
+                cancellationToken);
         }
 
         LogStored(queueId, copies.Count, message.Spool.Length, parsed.Problems.Count);
-        // The trace context of this span travels with each event to the API that pushes it.
+        // The trace context of this span travels with the event to the API that pushes it.
         using (SmtpTelemetry.ActivitySource.StartActivity("smtp.message.announce"))
         {
             publisher.Publish(copies, parsed);

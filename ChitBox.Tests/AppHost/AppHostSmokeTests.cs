@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using ChitBox.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace ChitBox.Tests.AppHost;
@@ -39,8 +40,8 @@ public sealed partial class AppHostSmokeTests(ITestOutputHelper output)
 
         Assert.Equal(0, appHost.ExitCode);
         Assert.DoesNotContain(children, ProcessTree.IsAlive);
-        Assert.False(await AcceptsConnectionsAsync(appHost.ApiPort));
-        Assert.False(await AcceptsConnectionsAsync(appHost.SmtpPort));
+        Assert.False(await Loopback.AcceptsConnectionsAsync(appHost.ApiPort));
+        Assert.False(await Loopback.AcceptsConnectionsAsync(appHost.SmtpPort));
     }
 
     [Fact]
@@ -91,20 +92,6 @@ public sealed partial class AppHostSmokeTests(ITestOutputHelper output)
         await client.ConnectAsync("127.0.0.1", port);
         using var reader = new StreamReader(client.GetStream());
         return await reader.ReadLineAsync() ?? "";
-    }
-
-    private static async Task<bool> AcceptsConnectionsAsync(int port)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            await client.ConnectAsync("127.0.0.1", port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 
     [GeneratedRegex(@"http://127\.0\.0\.1:\d+/health")]

@@ -27,7 +27,7 @@ public sealed class LocalServersTests
         await postgres.DisposeAsync();
 
         Assert.False(ProcessExists(pid));
-        Assert.False(await AcceptsConnectionsAsync(port));
+        Assert.False(await Loopback.AcceptsConnectionsAsync(port));
     }
 
     [Fact]
@@ -93,7 +93,7 @@ public sealed class LocalServersTests
             Assert.False(ProcessExists(redisPid));
         }
 
-        Assert.False(await AcceptsConnectionsAsync(port));
+        Assert.False(await Loopback.AcceptsConnectionsAsync(port));
     }
 
     [Fact]
@@ -119,20 +119,6 @@ public sealed class LocalServersTests
             return !process.HasExited;
         }
         catch (ArgumentException)
-        {
-            return false;
-        }
-    }
-
-    private static async Task<bool> AcceptsConnectionsAsync(int port)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            await client.ConnectAsync("127.0.0.1", port);
-            return true;
-        }
-        catch (SocketException)
         {
             return false;
         }
