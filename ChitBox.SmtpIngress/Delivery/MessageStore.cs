@@ -1,19 +1,39 @@
 using System.Text;
 using System.Text.Json;
+using System.Threading.Channels;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace ChitBox.SmtpIngress.Delivery;
 
 /// <summary>
-/// Files one received message for all its recipients in one round trip: a single
-/// <see cref="NpgsqlBatch"/>, which PostgreSQL runs as one implicit transaction. It
-/// stores the raw bytes once, then per user the message row (finding or creating the
-/// Inbox and the thread in the same statement) and its attachment rows. Either every
-/// copy commits or none does.
+/// Files received messages: for each, the raw bytes once, then per recipient the message
+/// row (finding or creating the Inbox and the thread in the same statement) and its
+/// attachment rows, in a single <see cref="NpgsqlBatch"/> that PostgreSQL runs as one
+/// implicit transaction, so every copy commits or none does. Small messages from
+/// concurrent sessions share one batch and one commit (group commit).
 /// </summary>
-public sealed class MessageStore(NpgsqlDataSource dataSource)
+public sealed class MessageStore
 {
+    // Larger messages are stored alone: grouping pays off for many small ones.
+    private const long MaxGroupedSize = 256 * 1024;
+    private const int MaxGroupCount = 64;
+
+    // Two committers: one fills its batch while the other's commits.
+    private const int Committers = 2;
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly Channel<Filing> _queue = Channel.CreateUnbounded<Filing>();
+
+    public MessageStore(NpgsqlDataSource dataSource)
+    {
+        _dataSource = dataSource;
+        for (var i = 0; i < Committers; i++)
+        {
+            _ = Task.Run(CommitLoopAsync);
+        }
+    }
+
     private const string InsertRaw = "INSERT INTO raw_messages (id, content, size, received_at) VALUES ($1, $2, $3, $4)";
 
     // The thread is the newest earlier message of this user that the new one refers to
@@ -61,30 +81,98 @@ public sealed class MessageStore(NpgsqlDataSource dataSource)
         // PostgreSQL keeps microseconds: what is announced must equal what is listed.
         var receivedAt = message.ReceivedAt;
         message = message with { ReceivedAt = new DateTimeOffset(receivedAt.UtcTicks - receivedAt.UtcTicks % 10, TimeSpan.Zero) };
-        var copies = message.Recipients.Select(r => new Copy(r.UserId, r.TraceHeaders, Guid.CreateVersion7())).ToList();
+        var filing = new Filing(message, [.. message.Recipients.Select(r => new Copy(r.UserId, r.TraceHeaders, Guid.CreateVersion7()))]);
+        if (message.RawLength > MaxGroupedSize)
+        {
+            return await StoreAloneAsync(filing, cancellationToken);
+        }
+
+        _queue.Writer.TryWrite(filing);
+        // Not cancellable once queued: the group it joins may already be committing.
+        return await filing.Stored.Task;
+    }
+
+    /// <summary>
+    /// Group commit: each committer takes every filing queued at that moment and stores
+    /// them in one batch, one transaction and one fsync, while each session still waits for
+    /// its own message. A group that fails is retried one filing at a time, so one bad
+    /// message never costs the others.
+    /// </summary>
+    private async Task CommitLoopAsync()
+    {
+        var group = new List<Filing>(MaxGroupCount);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            group.Clear();
+            while (group.Count < MaxGroupCount && _queue.Reader.TryRead(out var filing))
+            {
+                group.Add(filing);
+            }
+
+            if (group.Count == 1)
+            {
+                await CompleteAsync(group[0], () => StoreAloneAsync(group[0], CancellationToken.None));
+                continue;
+            }
+
+            try
+            {
+                var stored = await StoreOnceAsync(group, CancellationToken.None);
+                for (var i = 0; i < group.Count; i++)
+                {
+                    group[i].Stored.TrySetResult(stored[i]);
+                }
+            }
+            catch (Exception e) when (e is NpgsqlException or ConnectionOpenFailedException)
+            {
+                foreach (var filing in group)
+                {
+                    // A lost connection may have committed the group: look before storing again.
+                    await CompleteAsync(filing, async () =>
+                        await FindStoredAsync(filing.Message.RawMessageId, filing.Copies, CancellationToken.None)
+                        ?? await StoreAloneAsync(filing, CancellationToken.None));
+                }
+            }
+        }
+    }
+
+    private static async Task CompleteAsync(Filing filing, Func<Task<IReadOnlyList<StoredCopy>>> store)
+    {
         try
         {
-            return await StoreOnceAsync(message, copies, cancellationToken);
+            filing.Stored.TrySetResult(await store());
+        }
+        catch (Exception e)
+        {
+            filing.Stored.TrySetException(e);
+        }
+    }
+
+    private async Task<IReadOnlyList<StoredCopy>> StoreAloneAsync(Filing filing, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await StoreOnceAsync([filing], cancellationToken))[0];
         }
         catch (PostgresException e) when (!e.IsTransient)
         {
             // The database refused a field taken from the message. Mail is never refused for
             // its content: file the raw message alone, with the reason recorded.
-            var rawOnly = ParsedMessage.Unreadable([.. message.Parsed.Problems, $"fields not stored ({e.SqlState}): {e.MessageText}"]);
-            return await StoreOnceAsync(message with { Parsed = rawOnly }, copies, cancellationToken);
+            var rawOnly = ParsedMessage.Unreadable([.. filing.Message.Parsed.Problems, $"fields not stored ({e.SqlState}): {e.MessageText}"]);
+            return (await StoreOnceAsync([filing with { Message = filing.Message with { Parsed = rawOnly } }], cancellationToken))[0];
         }
         catch (Exception e) when (IsSafeToRetry(e) && !cancellationToken.IsCancellationRequested)
         {
             // After a database restart the pool still holds dead connections: drop them and
             // try once more.
-            dataSource.Clear();
-            return await StoreOnceAsync(message, copies, cancellationToken);
+            _dataSource.Clear();
+            return (await StoreOnceAsync([filing], cancellationToken))[0];
         }
         catch (NpgsqlException e) when (e is not PostgresException && !cancellationToken.IsCancellationRequested)
         {
             // The connection was lost after the batch went out: it may have committed. Look,
             // rather than answer 451 and have the client send a second copy.
-            return await FindStoredAsync(message.RawMessageId, copies, cancellationToken)
+            return await FindStoredAsync(filing.Message.RawMessageId, filing.Copies, cancellationToken)
                 ?? throw new DeliveryUnavailableException("The connection to the database was lost; nothing was stored.", e);
         }
     }
@@ -95,13 +183,14 @@ public sealed class MessageStore(NpgsqlDataSource dataSource)
     /// </summary>
     private static bool IsSafeToRetry(Exception e) => e is PostgresException { IsTransient: true } or ConnectionOpenFailedException;
 
-    private async Task<IReadOnlyList<StoredCopy>> StoreOnceAsync(
-        MessageToStore message, List<Copy> copies, CancellationToken cancellationToken)
+    /// <summary>Stores the filings in one batch: all of them or none. Returns each filing's copies, in order.</summary>
+    private async Task<IReadOnlyList<IReadOnlyList<StoredCopy>>> StoreOnceAsync(
+        IReadOnlyList<Filing> filings, CancellationToken cancellationToken)
     {
         NpgsqlConnection connection;
         try
         {
-            connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         }
         catch (NpgsqlException e) when (e.IsTransient)
         {
@@ -110,28 +199,32 @@ public sealed class MessageStore(NpgsqlDataSource dataSource)
 
         await using (connection)
         {
-            message.Raw.Position = message.RawStart;
             await using var batch = new NpgsqlBatch(connection);
-            batch.BatchCommands.Add(Command(InsertRaw,
-                new NpgsqlParameter<Guid> { TypedValue = message.RawMessageId },
-                // A seekable stream with no Size set: Npgsql streams it from the spool (Size would make it buffer).
-                new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = message.Raw },
-                new NpgsqlParameter<long> { TypedValue = message.RawLength },
-                new NpgsqlParameter<DateTimeOffset> { TypedValue = message.ReceivedAt }));
-            foreach (var copy in copies)
+            foreach (var (message, copies, _) in filings)
             {
-                batch.BatchCommands.Add(MessageCommand(copy, message));
-            }
-
-            foreach (var copy in copies)
-            {
-                foreach (var attachment in message.Parsed.Attachments)
+                message.Raw.Position = message.RawStart;
+                batch.BatchCommands.Add(Command(InsertRaw,
+                    new NpgsqlParameter<Guid> { TypedValue = message.RawMessageId },
+                    // A seekable stream with no Size set: Npgsql streams it from the spool (Size would make it buffer).
+                    new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = message.Raw },
+                    new NpgsqlParameter<long> { TypedValue = message.RawLength },
+                    new NpgsqlParameter<DateTimeOffset> { TypedValue = message.ReceivedAt }));
+                foreach (var copy in copies)
                 {
-                    batch.BatchCommands.Add(AttachmentCommand(copy.MessageId, attachment));
+                    batch.BatchCommands.Add(MessageCommand(copy, message));
+                }
+
+                foreach (var copy in copies)
+                {
+                    foreach (var attachment in message.Parsed.Attachments)
+                    {
+                        batch.BatchCommands.Add(AttachmentCommand(copy.MessageId, attachment));
+                    }
                 }
             }
 
-            var placed = new List<(Guid FolderId, Guid ThreadId)>(copies.Count);
+            // One row (folder, thread) per message statement, in the order they were added.
+            var placed = new List<(Guid FolderId, Guid ThreadId)>();
             await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
             {
                 do
@@ -144,15 +237,17 @@ public sealed class MessageStore(NpgsqlDataSource dataSource)
                 while (await reader.NextResultAsync(cancellationToken));
             }
 
-            return copies.Select((copy, i) => new StoredCopy(copy.UserId, placed[i].FolderId, copy.MessageId, placed[i].ThreadId, message.ReceivedAt))
-                .ToList();
+            var next = 0;
+            return filings.Select(filing => (IReadOnlyList<StoredCopy>)filing.Copies
+                .Select(copy => new StoredCopy(copy.UserId, placed[next].FolderId, copy.MessageId, placed[next++].ThreadId, filing.Message.ReceivedAt))
+                .ToList()).ToList();
         }
     }
 
     /// <summary>The copies as committed, or null when the message is not in the database.</summary>
     private async Task<IReadOnlyList<StoredCopy>?> FindStoredAsync(Guid rawMessageId, List<Copy> copies, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
+        await using var command = _dataSource.CreateCommand(
             "SELECT id, folder_id, thread_id, created_at FROM mail_messages WHERE raw_message_id = $1");
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = rawMessageId });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -225,6 +320,15 @@ public sealed class MessageStore(NpgsqlDataSource dataSource)
     private static string Json<T>(T value) => JsonSerializer.Serialize(value, JsonSerializerOptions.Web);
 
     private sealed record Copy(Guid UserId, string TraceHeaders, Guid MessageId);
+
+    /// <summary>One message waiting to be stored, and the session waiting for it.</summary>
+    private sealed record Filing(MessageToStore Message, List<Copy> Copies, TaskCompletionSource<IReadOnlyList<StoredCopy>> Stored)
+    {
+        public Filing(MessageToStore message, List<Copy> copies)
+            : this(message, copies, new TaskCompletionSource<IReadOnlyList<StoredCopy>>(TaskCreationOptions.RunContinuationsAsynchronously))
+        {
+        }
+    }
 
     /// <summary>No connection could be opened: nothing was sent, so trying again is safe.</summary>
     private sealed class ConnectionOpenFailedException(NpgsqlException inner) : Exception(inner.Message, inner);

@@ -99,6 +99,38 @@ public sealed class MessageStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Concurrent_messages_stored_together_stay_isolated_when_one_is_refused()
+    {
+        var bob = await TestUsers.CreateAsync(_connectionString, TestUsers.UniqueAddress("bob"));
+        var store = new MessageStore(_dataSource);
+        var stores = Enumerable.Range(0, 40).Select(async i =>
+        {
+            var raw = Message($"<group-{i}-{Guid.NewGuid():N}@example.org>", null);
+            var parsed = await MessageParser.ParseAsync(new MemoryStream(raw), CancellationToken.None);
+            if (i == 17)
+            {
+                // attachments.content_type is limited to 255 characters: the database refuses this one.
+                parsed = parsed with { Attachments = [new ParsedAttachment("x.bin", "application/" + new string('x', 400), 1, null, false, 0, 1, null)] };
+            }
+
+            return await store.StoreAsync(
+                new MessageToStore(Guid.CreateVersion7(), new MemoryStream(raw), 0, raw.Length, DateTimeOffset.UtcNow, parsed, [(bob, "")]),
+                CancellationToken.None);
+        }).ToList();
+
+        var copies = (await Task.WhenAll(stores)).Select(Assert.Single).ToList();
+
+        Assert.Equal(40, copies.Select(c => c.MessageId).Distinct().Count());
+        Assert.Equal(40L, await ScalarAsync<long>("SELECT count(*) FROM mail_messages WHERE user_id = $1", bob));
+        Assert.Equal(1L, await ScalarAsync<long>("SELECT count(*) FROM mail_messages WHERE user_id = $1 AND parse_problems LIKE '%fields not stored (22001)%'", bob));
+        foreach (var copy in copies)
+        {
+            Assert.Equal(copy.FolderId, await ScalarAsync<Guid>("SELECT folder_id FROM mail_messages WHERE id = $1", copy.MessageId));
+            Assert.Equal(copy.ThreadId, await ScalarAsync<Guid>("SELECT thread_id FROM mail_messages WHERE id = $1", copy.MessageId));
+        }
+    }
+
+    [Fact]
     public async Task Hostile_header_lengths_are_clamped_and_the_message_keeps_its_fields()
     {
         var bob = await TestUsers.CreateAsync(_connectionString, TestUsers.UniqueAddress("bob"));
