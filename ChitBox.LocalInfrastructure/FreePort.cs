@@ -13,6 +13,15 @@ public static class FreePort
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>Fails with a message naming <paramref name="fix"/> when the loopback port is taken.</summary>
+    public static void EnsureFree(int port, string fix)
+    {
+        if (IsInUse(port))
+        {
+            throw new LocalInfrastructureException($"Port {port} is already in use. Stop what uses it, or {fix}.");
+        }
+    }
+
     /// <summary>Whether something already listens on the loopback port.</summary>
     public static bool IsInUse(int port)
     {

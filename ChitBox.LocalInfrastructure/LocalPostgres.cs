@@ -59,11 +59,9 @@ public sealed class LocalPostgres : IAsyncDisposable
         {
             port = FreePort.Next();
         }
-        else if (FreePort.IsInUse(port))
+        else
         {
-            throw new LocalInfrastructureException(
-                $"Port {port} is already in use, so PostgreSQL cannot listen on it. Stop what uses it, choose another port, " +
-                "or set ConnectionStrings__chitbox to use a running server.");
+            FreePort.EnsureFree(port, "choose another port for PostgreSQL, or set ConnectionStrings__chitbox to use a running server");
         }
 
         // The socket directory is the data directory: no need for /var/run/postgresql.

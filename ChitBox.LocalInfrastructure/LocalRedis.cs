@@ -42,11 +42,9 @@ public sealed class LocalRedis : IAsyncDisposable
         {
             port = FreePort.Next();
         }
-        else if (FreePort.IsInUse(port))
+        else
         {
-            throw new LocalInfrastructureException(
-                $"Port {port} is already in use, so Redis cannot listen on it. Stop what uses it, choose another port, " +
-                "or set ConnectionStrings__redis to use a running server.");
+            FreePort.EnsureFree(port, "choose another port for Redis, or set ConnectionStrings__redis to use a running server");
         }
 
         var redis = !inProcess && FindOnPath("redis-server") is { } redisServer

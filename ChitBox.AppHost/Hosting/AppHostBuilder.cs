@@ -43,11 +43,8 @@ public sealed class AppHostBuilder
     {
         foreach (var (port, setting) in new[] { (Settings.SmtpPort, "AppHost__SmtpPort"), (Settings.ApiPort, "AppHost__ApiPort") })
         {
-            if (FreePort.IsInUse(port))
-            {
-                throw new LocalInfrastructureException(
-                    $"Port {port} is already in use (another ChitBox still running?). Stop what uses it, or choose another port with {setting}.");
-            }
+            // Another ChitBox still running, most likely.
+            FreePort.EnsureFree(port, $"choose another port with {setting}");
         }
 
         return new DistributedApplication(_resources);

@@ -85,35 +85,10 @@ public sealed class ProjectResource : IResource
 
     private async Task WaitUntilHealthyAsync(CancellationToken cancellationToken)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var health = $"http://127.0.0.1:{_healthPort}/health";
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < HealthTimeout)
+        if (!await HealthProbe.WaitUntilHealthyAsync(_healthPort, HealthTimeout, () => _stopped.Task.IsCompleted, cancellationToken))
         {
-            if (_stopped.Task.IsCompleted)
-            {
-                throw new InvalidOperationException($"{Name} {await _stopped.Task} before it became healthy; its output above says why.");
-            }
-
-            try
-            {
-                using var response = await http.GetAsync(health, cancellationToken);
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-            }
-
-            await Task.Delay(250, cancellationToken);
+            throw new InvalidOperationException($"{Name} {await _stopped.Task} before it became healthy; its output above says why.");
         }
-
-        throw new TimeoutException($"{Name} did not become healthy at {health} within {HealthTimeout.TotalSeconds:0} s.");
     }
 
     /// <summary>SIGTERM, so the service drains its sessions; killed if it outlives the grace period.</summary>

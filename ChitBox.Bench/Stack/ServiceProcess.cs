@@ -82,34 +82,17 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     private async Task WaitUntilHealthyAsync(int port, CancellationToken cancellationToken)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < HealthTimeout)
+        try
         {
-            if (_process.HasExited)
+            if (!await HealthProbe.WaitUntilHealthyAsync(port, HealthTimeout, () => _process.HasExited, cancellationToken))
             {
                 throw new InvalidOperationException($"{Name} exited with code {_process.ExitCode} at start:{Environment.NewLine}{LastOutput()}");
             }
-
-            try
-            {
-                using var response = await http.GetAsync($"http://127.0.0.1:{port}/health", cancellationToken);
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-            }
-
-            await Task.Delay(200, cancellationToken);
         }
-
-        throw new TimeoutException($"{Name} was not healthy within {HealthTimeout.TotalSeconds:0} s:{Environment.NewLine}{LastOutput()}");
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{Name}: {e.Message}{Environment.NewLine}{LastOutput()}", e);
+        }
     }
 
     public async ValueTask DisposeAsync()

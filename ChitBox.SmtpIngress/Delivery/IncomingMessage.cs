@@ -2,7 +2,10 @@ using System.Net;
 
 namespace ChitBox.SmtpIngress.Delivery;
 
-/// <summary>One complete SMTP transaction, handed to delivery after the end of data.</summary>
+/// <summary>
+/// One complete SMTP transaction, handed to delivery after the end of data.
+/// <see cref="Recipients"/> holds one entry per user, however many of their addresses were named.
+/// </summary>
 public sealed record IncomingMessage(
     string SessionId,
     EndPoint? RemoteEndPoint,

@@ -15,7 +15,6 @@ public sealed partial class MailDelivery(
         var rawMessageId = Guid.CreateVersion7();
         var queueId = rawMessageId.ToString("N");
         var recipients = message.Recipients
-            .DistinctBy(r => r.UserId)
             .Select(r => (r.UserId, TraceHeader.Received(message, options.Value.HostName, queueId, r.Address)))
             .ToList();
 
