@@ -37,7 +37,10 @@ public sealed class MessageStore
     private const string InsertRaw = "INSERT INTO raw_messages (id, content, size, received_at) VALUES ($1, $2, $3, $4)";
 
     // The thread is the newest earlier message of this user that the new one refers to
-    // (In-Reply-To or References), else a new one; subjects are not matched.
+    // (In-Reply-To or References), else a new one; subjects are not matched. Each reference
+    // is looked up on its own, so that even the generic plan PostgreSQL adopts for this
+    // prepared statement, made when the table was empty, seeks (user_id, message_id) rather
+    // than reading all of the user's mail.
     private const string InsertMessage =
         """
         WITH inbox_existing AS (
@@ -48,16 +51,19 @@ public sealed class MessageStore
             ON CONFLICT (user_id, name) DO UPDATE SET kind = 'inbox'
             RETURNING id),
         referenced AS (
-            SELECT thread_id FROM mail_messages
-            WHERE user_id = $2 AND message_id = ANY($5)
-            ORDER BY created_at DESC LIMIT 1),
+            SELECT m.thread_id FROM unnest($5::text[]) AS r(message_id)
+            CROSS JOIN LATERAL (
+                SELECT thread_id, created_at FROM mail_messages
+                WHERE user_id = $2 AND message_id = r.message_id
+                ORDER BY created_at DESC LIMIT 1) AS m
+            ORDER BY m.created_at DESC LIMIT 1),
         thread_touched AS (
             UPDATE mail_threads SET last_message_at = $6
             WHERE id = (SELECT thread_id FROM referenced)
             RETURNING id),
         thread_created AS (
             INSERT INTO mail_threads (id, user_id, subject, created_at, last_message_at)
-            SELECT $4, $2, $13, $6, $6 WHERE NOT EXISTS (SELECT 1 FROM referenced)
+            SELECT $4, $2, $13, $6, $6 WHERE NOT EXISTS (SELECT 1 FROM thread_touched)
             RETURNING id)
         INSERT INTO mail_messages (id, user_id, folder_id, thread_id, raw_message_id, trace_headers,
             from_email, from_name, "to", cc, subject, snippet, body_text, body_html, message_id, in_reply_to,

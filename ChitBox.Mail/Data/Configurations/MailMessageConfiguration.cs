@@ -25,8 +25,6 @@ internal sealed class MailMessageConfiguration : IEntityTypeConfiguration<MailMe
         builder.HasIndex(m => new { m.ThreadId, m.CreatedAt });
         // Threading: a user's earlier Message-IDs.
         builder.HasIndex(m => new { m.UserId, m.MessageId });
-        // Catch-up after a reconnect: a user's mail newer than a point.
-        builder.HasIndex(m => new { m.UserId, m.CreatedAt });
         builder.HasIndex(m => m.RawMessageId);
     }
 }

@@ -226,9 +226,6 @@ namespace ChitBox.Mail.Data.Migrations
                     b.HasIndex("ThreadId", "CreatedAt")
                         .HasDatabaseName("ix_mail_messages_thread_id_created_at");
 
-                    b.HasIndex("UserId", "CreatedAt")
-                        .HasDatabaseName("ix_mail_messages_user_id_created_at");
-
                     b.HasIndex("UserId", "MessageId")
                         .HasDatabaseName("ix_mail_messages_user_id_message_id");
 

@@ -145,6 +145,64 @@ public sealed class MessageStoreTests : IAsyncLifetime
         Assert.Equal(1L, await ScalarAsync<long>("SELECT count(*) FROM attachments WHERE message_id = $1", copy.MessageId));
     }
 
+    [Fact]
+    public async Task Filing_a_reply_reads_a_bounded_number_of_rows_however_full_the_mailbox_is()
+    {
+        await using var database = await EmptyDatabase.CreateAsync();
+        // One connection, so the statistics it gathers can be read back; and generic plans, as
+        // PostgreSQL adopts for the ingress's prepared statements once they have run a few times.
+        var connectionString = new NpgsqlConnectionStringBuilder(database.ConnectionString)
+        {
+            MaxPoolSize = 1,
+            Options = "-c plan_cache_mode=force_generic_plan",
+        }.ConnectionString;
+        await using var dataSource = MailDataExtensions.CreateDataSource(connectionString);
+        await MailSchema.MigrateAsync(dataSource, CancellationToken.None);
+        var bob = await TestUsers.CreateAsync(connectionString, TestUsers.UniqueAddress("bob"));
+        var store = new MessageStore(dataSource);
+        async Task FileAsync(string messageId, string? inReplyTo)
+        {
+            var raw = Message(messageId, inReplyTo);
+            var parsed = await MessageParser.ParseAsync(new MemoryStream(raw), CancellationToken.None);
+            await store.StoreAsync(
+                new MessageToStore(Guid.CreateVersion7(), new MemoryStream(raw), 0, raw.Length, DateTimeOffset.UtcNow, parsed, [(bob, "")]),
+                CancellationToken.None);
+        }
+
+        // The oldest message starts a thread that every later one answers.
+        await FileAsync("<root@example.org>", null);
+        for (var i = 0; i < 200; i++)
+        {
+            await FileAsync($"<fill-{i}@example.org>", "<root@example.org>");
+        }
+
+        var before = await MailMessageRowsReadAsync(dataSource);
+        for (var i = 0; i < 20; i++)
+        {
+            await FileAsync($"<reply-{i}@example.org>", "<root@example.org>");
+        }
+
+        // Finding the thread reads the referenced message, not the mailbox: about one row each.
+        Assert.InRange(await MailMessageRowsReadAsync(dataSource) - before, 0, 20 * 3);
+    }
+
+    /// <summary>Rows of mail_messages read so far, through indexes or scans, as counted by PostgreSQL.</summary>
+    private static async Task<long> MailMessageRowsReadAsync(NpgsqlDataSource dataSource)
+    {
+        // The counts a backend gathers reach the statistics views when it next goes idle.
+        await using (var flush = dataSource.CreateCommand("SELECT pg_stat_force_next_flush()"))
+        {
+            await flush.ExecuteNonQueryAsync();
+        }
+
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT coalesce(t.seq_tup_read, 0) + (SELECT coalesce(sum(i.idx_tup_read), 0) FROM pg_stat_user_indexes i WHERE i.relid = t.relid)
+            FROM pg_stat_user_tables t WHERE t.relname = 'mail_messages'
+            """);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+
     private static byte[] Message(string messageId, string? inReplyTo) => Encoding.ASCII.GetBytes(
         $"From: a@example.org\r\nSubject: Same subject\r\nMessage-ID: {messageId}\r\n" +
         (inReplyTo is null ? "" : $"In-Reply-To: {inReplyTo}\r\n") + "\r\nHello\r\n");
