@@ -17,7 +17,7 @@ public sealed class BenchOptions
           --sizes 2k,64k,1m,25m    message sizes
           --concurrency 1,16,64    simultaneous connections
           --mode reuse,per-connection
-          --messages N             messages per cell (default by size: 2k 3000, 64k 1500, 1m 100, 25m 4)
+          --messages N             messages per cell (default by size: 2k 10000, 64k 3000, 1m 100, 25m 4)
           --duration S             seconds per cell at most (default 3)
           --rate R                 extra cell: 2k, reuse, 16 connections, R messages/s (default 200; 0 = none)
           --bdat                   send BDAT LAST instead of DATA where the server offers CHUNKING
@@ -139,8 +139,8 @@ public sealed class BenchOptions
 
         var count = size switch
         {
-            <= 8 * 1024 => 3000,
-            <= 128 * 1024 => 1500,
+            <= 8 * 1024 => 10_000,
+            <= 128 * 1024 => 3000,
             <= 2 * 1024 * 1024 => 100,
             _ => 4,
         };
