@@ -24,6 +24,9 @@ public static class MailNotificationsExtensions
 
         var options = ConfigurationOptions.Parse(connectionString);
         options.AbortOnConnectFail = false;
+        // The .NET thread pool rather than the client's own dedicated one, whose queue lock
+        // every event contended for under load.
+        options.SocketManager = SocketManager.ThreadPool;
         builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
         builder.Services.AddHealthChecks().AddRedis(services => services.GetRequiredService<IConnectionMultiplexer>(), "redis");
         return builder;

@@ -25,7 +25,7 @@ public static class MessageParser
     {
         // Once per process, before the first parse: mail in legacy charsets (windows-1251,
         // koi8-r, iso-2022-jp, ...) then decodes to text instead of mojibake.
-        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        Encoding.RegisterProvider(new CachingEncodingProvider(CodePagesEncodingProvider.Instance));
 
         var options = ParserOptions.Default.Clone();
         options.AddressParserComplianceMode = RfcComplianceMode.Loose;

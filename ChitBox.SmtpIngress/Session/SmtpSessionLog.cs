@@ -5,10 +5,10 @@ namespace ChitBox.SmtpIngress.Session;
 /// <summary>Log events of a session. Addresses appear only at Debug; bodies never.</summary>
 internal static partial class SmtpSessionLog
 {
-    [LoggerMessage(1000, LogLevel.Information, "SMTP session from {RemoteEndPoint} started")]
+    [LoggerMessage(1000, LogLevel.Debug, "SMTP session from {RemoteEndPoint} started")]
     public static partial void SessionStarted(ILogger logger, string? remoteEndPoint);
 
-    [LoggerMessage(1001, LogLevel.Information, "SMTP session ended: {Reason}")]
+    [LoggerMessage(1001, LogLevel.Debug, "SMTP session ended: {Reason}")]
     public static partial void SessionEnded(ILogger logger, string reason);
 
     [LoggerMessage(1002, LogLevel.Debug, "C: {Verb}")]
