@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.SignalR;
 
 namespace ChitBox.Api.Realtime;
@@ -7,7 +8,10 @@ public static class RealtimeExtensions
     /// <summary>SignalR (no backplane: see <see cref="NewMailPushService"/>) and the Redis listener.</summary>
     public static IHostApplicationBuilder AddRealtime(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSignalR();
+        builder.Services.AddSignalR().AddJsonProtocol(json =>
+            // Parsed by SignalR clients, never embedded in a page: mail bodies go out with only
+            // the escaping JSON needs, not every non-ASCII and markup character as \uXXXX.
+            json.PayloadSerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
         builder.Services.AddSingleton<IUserIdProvider, UserIdProvider>();
         builder.Services.AddSingleton<LocalConnections>();
         builder.Services.AddHostedService<NewMailPushService>();

@@ -73,8 +73,8 @@ public static class MessageParser
         }
 
         var (textPart, htmlPart) = FindBodies(message);
-        var bodyText = ReadText(textPart, problems);
-        var bodyHtml = ReadText(htmlPart, problems);
+        var bodyText = Clean(TextBodyReader.Read(textPart, MaxBodyChars, problems));
+        var bodyHtml = Clean(TextBodyReader.Read(htmlPart, MaxBodyChars, problems));
 
         var attachments = new List<ParsedAttachment>();
         foreach (var entity in message.BodyParts)
@@ -133,37 +133,6 @@ public static class MessageParser
     /// <summary>Parts shown as attachments: marked so, or non-text parts (inline images with a Content-ID among them).</summary>
     private static bool IsAttachment(MimePart part) =>
         part.IsAttachment || part.ContentId is not null || part is not TextPart;
-
-    private static string? ReadText(TextPart? part, List<string> problems)
-    {
-        if (part is null || part.Content is not { } content)
-        {
-            return null;
-        }
-
-        try
-        {
-            var text = (content.Stream?.Length ?? 0) > MaxBodyChars * 4L ? ReadTruncated(part, content, problems) : part.Text;
-            return Clean(text.Length > MaxBodyChars ? text[..MaxBodyChars] : text);
-        }
-        catch (Exception e) when (e is FormatException or DecoderFallbackException or NotSupportedException)
-        {
-            problems.Add($"undecodable {part.ContentType.MimeType} body: {e.Message}");
-            return null;
-        }
-    }
-
-    /// <summary>Decodes only the start of a huge text part, so it never sits whole in memory.</summary>
-    private static string ReadTruncated(TextPart part, IMimeContent content, List<string> problems)
-    {
-        problems.Add($"{part.ContentType.MimeType} body truncated to {MaxBodyChars} characters; the raw message has it whole");
-        var encoding = part.ContentType.CharsetEncoding ?? Encoding.UTF8;
-        using var decoded = content.Open();
-        using var reader = new StreamReader(decoded, encoding, detectEncodingFromByteOrderMarks: false);
-        var buffer = new char[MaxBodyChars];
-        var read = reader.ReadBlock(buffer, 0, buffer.Length);
-        return new string(buffer, 0, read);
-    }
 
     private static async Task<ParsedAttachment> DescribeAsync(MimePart part, CancellationToken cancellationToken)
     {

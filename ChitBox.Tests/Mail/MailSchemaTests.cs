@@ -66,6 +66,24 @@ public sealed class MailSchemaTests
         Assert.Equal(MigrationCount, (long)(await command.ExecuteScalarAsync())!);
     }
 
+    [Fact]
+    public async Task Bodies_are_compressed_with_lz4_and_the_raw_message_is_stored_for_slicing()
+    {
+        await using var database = await EmptyDatabase.CreateAsync();
+        await using var dataSource = MailDataExtensions.CreateDataSource(database.ConnectionString);
+
+        await MailSchema.MigrateAsync(dataSource, CancellationToken.None);
+
+        // attcompression 'l' is lz4; attstorage 'e' is external (out of line, uncompressed).
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT string_agg(attrelid::regclass || '.' || attname || '=' || attcompression::text || attstorage::text, ' ' ORDER BY attname)
+            FROM pg_attribute WHERE attname IN ('body_text', 'body_html', 'content')
+                AND attrelid IN ('mail_messages'::regclass, 'raw_messages'::regclass)
+            """);
+        Assert.Equal("mail_messages.body_html=lx mail_messages.body_text=lx raw_messages.content=e", await command.ExecuteScalarAsync());
+    }
+
     private static long MigrationCount =>
         typeof(MailDbContext).Assembly.GetTypes().Count(t =>
             t.GetCustomAttributes(typeof(Microsoft.EntityFrameworkCore.Migrations.MigrationAttribute), false).Length > 0);

@@ -9,6 +9,29 @@ namespace ChitBox.Tests.SmtpIngress.Delivery;
 
 public sealed class MessageParserTests
 {
+    public static TheoryData<string, string> TextBodies => new()
+    {
+        { "text/plain; charset=us-ascii", "7bit\r\n\r\nline one\r\nline two\r\n\r\n" },
+        { "text/plain; charset=utf-8", "8bit\r\n\r\nSch\u00f6ne Gr\u00fc\u00dfe\r\r\nstray\rcarriage return\r\n" },
+        { "text/plain; charset=utf-8", "base64\r\n\r\n" + Convert.ToBase64String(Encoding.UTF8.GetBytes("\uFEFFwith a byte-order mark\r\nand CRLF\r\n")) + "\r\n" },
+        { "text/plain; charset=iso-8859-1", "quoted-printable\r\n\r\nCaf=E9 au lait=\r\n soft break\r\n" },
+        { "text/html; charset=windows-1251", "base64\r\n\r\n" + Convert.ToBase64String(CodePagesEncodingProvider.Instance.GetEncoding(1251)!.GetBytes("<p>\u041f\u0440\u0438\u0432\u0435\u0442</p>\r\n")) + "\r\n" },
+        { "text/plain; charset=x-unknown-charset", "8bit\r\n\r\nunknown charset\r\n" },
+        { "text/plain", "8bit\r\n\r\nno charset \u00e9\r\n" },
+    };
+
+    [Theory]
+    [MemberData(nameof(TextBodies))]
+    public async Task Text_bodies_read_as_MimeKit_reads_them(string contentType, string encodingAndBody)
+    {
+        var raw = Encoding.UTF8.GetBytes($"From: a@example.org\r\nContent-Type: {contentType}\r\nContent-Transfer-Encoding: {encodingAndBody}");
+        var expected = Assert.IsType<TextPart>((await MimeMessage.LoadAsync(new MemoryStream(raw))).Body).Text;
+
+        var parsed = await MessageParser.ParseAsync(new MemoryStream(raw), CancellationToken.None);
+
+        Assert.Equal(expected, contentType.StartsWith("text/html") ? parsed.BodyHtml : parsed.BodyText);
+    }
+
     [Fact]
     public async Task Multipart_message_yields_addresses_bodies_and_threading_headers()
     {
