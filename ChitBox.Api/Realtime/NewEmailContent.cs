@@ -4,7 +4,8 @@ namespace ChitBox.Api.Realtime;
 
 /// <summary>
 /// The <c>email</c> of a <c>new_email</c> event, its own type so a field added to the
-/// Redis event never reaches clients unchosen. <see cref="BodyHtml"/> is sanitized.
+/// Redis event never reaches clients unchosen. <see cref="BodyHtml"/> is sanitized;
+/// <see cref="BodyText"/> goes out as the event carried it.
 /// </summary>
 public sealed record NewEmailContent(
     Guid Id,
@@ -12,7 +13,7 @@ public sealed record NewEmailContent(
     string? FromEmail,
     string? FromName,
     string? Subject,
-    string? BodyText,
+    JsonString? BodyText,
     string? BodyHtml,
     bool IsRead,
     DateTimeOffset SentAt,

@@ -5,7 +5,7 @@ public sealed record NewMailContent(
     string? FromEmail,
     string? FromName,
     string? Subject,
-    string? BodyText,
+    JsonString? BodyText,
     string? BodyHtml,
     DateTimeOffset SentAt,
     DateTimeOffset CreatedAt);

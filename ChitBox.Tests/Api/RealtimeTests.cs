@@ -11,6 +11,10 @@ public sealed class RealtimeTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan DeliveryTimeout = TimeSpan.FromSeconds(20);
 
+    // Passed through as the event's JSON token: quotes, escapes, markup, non-ASCII and the
+    // separators JavaScript treats as line ends must all arrive as sent.
+    private const string PushedBody = "Pushed body \"quoted\" \\ <b>&amp;</b>\nSchöne Grüße — 你好 \U0001F600 \u2028\u2029\t\u0001 end";
+
     private readonly ApiFactory _first = new();
     private readonly ApiFactory _second = new();
     private Uri _firstAddress = null!;
@@ -35,7 +39,7 @@ public sealed class RealtimeTests(ITestOutputHelper output) : IAsyncLifetime
 
         var seeded = await MailSeeder.DeliverAsync(
             _first.Services, alice.Id,
-            MailSeeder.Build("Live", text: "Pushed body", html: "<p>Hi</p><script>alert(1)</script><img src=x onerror=alert(2)>"));
+            MailSeeder.Build("Live", text: PushedBody, html: "<p>Hi</p><script>alert(1)</script><img src=x onerror=alert(2)>"));
 
         foreach (var connection in new[] { aliceOnFirst, aliceOnSecond })
         {
@@ -50,7 +54,7 @@ public sealed class RealtimeTests(ITestOutputHelper output) : IAsyncLifetime
         // would be the first thing he received. Both are published on the same Redis connection.
         var forBob = await MailSeeder.DeliverAsync(
             _first.Services, bob.Id,
-            MailSeeder.Build("Barrier", text: "Pushed body", html: "<p>Hi</p>"));
+            MailSeeder.Build("Barrier", text: PushedBody, html: "<p>Hi</p>"));
         foreach (var connection in new[] { bobOnFirst, bobOnSecond })
         {
             var first = await connection.NextAsync(DeliveryTimeout);
@@ -107,7 +111,7 @@ public sealed class RealtimeTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal("alice@example.org", email.GetProperty("fromEmail").GetString());
         Assert.Equal("Alice Sender", email.GetProperty("fromName").GetString());
         Assert.Equal(subject, email.GetProperty("subject").GetString());
-        Assert.StartsWith("Pushed body", email.GetProperty("bodyText").GetString());
+        Assert.Equal(PushedBody, email.GetProperty("bodyText").GetString());
         var html = email.GetProperty("bodyHtml").GetString()!;
         Assert.Contains("<p>Hi</p>", html);
         Assert.DoesNotContain("<script", html);
