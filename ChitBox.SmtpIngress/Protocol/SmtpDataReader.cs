@@ -104,6 +104,20 @@ public sealed class SmtpDataReader
         var runStart = 0;
         for (var i = 0; i < span.Length; i++)
         {
+            if (_state == State.Text)
+            {
+                // Inside a line only CR and LF change anything: skip to the next at vector speed.
+                var next = span[i..].IndexOfAny((byte)'\r', (byte)'\n');
+                var text = next < 0 ? span.Length - i : next;
+                _lineLength += text;
+                HasLineTooLong |= _lineLength > _maxLineLength;
+                i += text;
+                if (i == span.Length)
+                {
+                    break;
+                }
+            }
+
             var b = span[i];
             switch (_state)
             {

@@ -46,7 +46,7 @@ public sealed class SmtpDataReaderTests
             Assert.Equal(end, consumed);
 
             // Two separate reads, as two network packets.
-            (output, consumed, reader) = ReadInCalls(bytes, NoLimit, cut);
+            (output, consumed, reader) = ReadInCalls(bytes, NoLimit, [cut]);
             Assert.True(reader.IsComplete, $"calls cut at {cut}");
             Assert.Equal(message, output);
             Assert.Equal(end, consumed);
@@ -58,7 +58,7 @@ public sealed class SmtpDataReaderTests
     {
         var bytes = "a\r\n..b\r\n\r\n.\r\nNOOP\r\n"u8.ToArray();
 
-        var (output, consumed, reader) = ReadInCalls(bytes, NoLimit, Enumerable.Range(1, bytes.Length).ToArray());
+        var (output, consumed, reader) = ReadInCalls(bytes, NoLimit, [.. Enumerable.Range(1, bytes.Length)]);
 
         Assert.True(reader.IsComplete);
         Assert.Equal("a\r\n.b\r\n\r\n", output);
@@ -91,7 +91,7 @@ public sealed class SmtpDataReaderTests
         // The same at every split point.
         for (var cut = 0; cut <= bytes.Length; cut++)
         {
-            var (split, splitConsumed, _) = ReadInCalls(bytes, NoLimit, cut);
+            var (split, splitConsumed, _) = ReadInCalls(bytes, NoLimit, [cut]);
             Assert.Equal(output, split);
             Assert.Equal(realEnd, splitConsumed);
         }
@@ -140,7 +140,7 @@ public sealed class SmtpDataReaderTests
         var body = string.Concat(Enumerable.Repeat("0123456789\r\n", 100));
         var bytes = Encoding.ASCII.GetBytes(body + ".\r\nQUIT\r\n");
 
-        var (output, consumed, reader) = ReadInCalls(bytes, 100, 7, 50, 333, 900);
+        var (output, consumed, reader) = ReadInCalls(bytes, 100, [7, 50, 333, 900]);
 
         Assert.True(reader.IsComplete);
         Assert.True(reader.IsTooBig);
@@ -169,6 +169,21 @@ public sealed class SmtpDataReaderTests
         Assert.False(reader.HasLineTooLong);
     }
 
+    [Theory]
+    [InlineData(998, false)]
+    [InlineData(999, true)]
+    public void A_line_split_anywhere_is_measured_whole(int lineLength, bool tooLong)
+    {
+        var bytes = Encoding.ASCII.GetBytes($"{new string('x', lineLength)}\r\nshort\r\n.\r\n");
+        for (var cut = 1; cut < bytes.Length; cut += 37)
+        {
+            var (_, _, reader) = ReadInCalls(bytes, NoLimit, [cut], maxLine: 1000);
+
+            Assert.True(reader.IsComplete);
+            Assert.Equal(tooLong, reader.HasLineTooLong);
+        }
+    }
+
     [Fact]
     public void Reading_after_the_end_consumes_nothing()
     {
@@ -191,9 +206,9 @@ public sealed class SmtpDataReaderTests
     }
 
     /// <summary>Feeds the bytes in several Read calls, cut at the given offsets, like a session would.</summary>
-    private static (string Output, long Consumed, SmtpDataReader Reader) ReadInCalls(byte[] bytes, long maxSize, params int[] cuts)
+    private static (string Output, long Consumed, SmtpDataReader Reader) ReadInCalls(byte[] bytes, long maxSize, int[] cuts, int maxLine = 0)
     {
-        var reader = new SmtpDataReader(maxSize, 0);
+        var reader = new SmtpDataReader(maxSize, maxLine);
         var output = new ArrayBufferWriter<byte>();
         long consumed = 0;
         var start = 0;
