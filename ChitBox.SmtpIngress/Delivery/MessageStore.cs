@@ -1,6 +1,6 @@
+using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
-using System.Threading.Channels;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -19,20 +19,14 @@ public sealed class MessageStore
     private const long MaxGroupedSize = 256 * 1024;
     private const int MaxGroupCount = 64;
 
-    // Two committers: one fills its batch while the other's commits.
-    private const int Committers = 2;
+    // Two committers at most: one group fills while the other's commits.
+    private const int MaxCommitters = 2;
 
     private readonly NpgsqlDataSource _dataSource;
-    private readonly Channel<Filing> _queue = Channel.CreateUnbounded<Filing>();
+    private readonly ConcurrentQueue<Filing> _pending = new();
+    private int _committers;
 
-    public MessageStore(NpgsqlDataSource dataSource)
-    {
-        _dataSource = dataSource;
-        for (var i = 0; i < Committers; i++)
-        {
-            _ = Task.Run(CommitLoopAsync);
-        }
-    }
+    public MessageStore(NpgsqlDataSource dataSource) => _dataSource = dataSource;
 
     private const string InsertRaw = "INSERT INTO raw_messages (id, content, size, received_at) VALUES ($1, $2, $3, $4)";
 
@@ -93,51 +87,107 @@ public sealed class MessageStore
             return await StoreAloneAsync(filing, cancellationToken);
         }
 
-        _queue.Writer.TryWrite(filing);
+        _pending.Enqueue(filing);
+        await CommitPendingAsync(leader: true);
         // Not cancellable once queued: the group it joins may already be committing.
         return await filing.Stored.Task;
     }
 
     /// <summary>
-    /// Group commit: each committer takes every filing queued at that moment and stores
-    /// them in one batch, one transaction and one fsync, while each session still waits for
-    /// its own message. A group that fails is retried one filing at a time, so one bad
-    /// message never costs the others.
+    /// Group commit: a committer takes every filing queued at that moment and stores them in
+    /// one batch, one transaction and one fsync, while each session still waits for its own
+    /// message. A session that finds a committer free becomes one (the leader) and commits a
+    /// group, its own message among it, on its own task: alone on the wire, a message is not
+    /// handed between threads. Whatever queued meanwhile goes to a background committer that
+    /// drains the queue, so no leader's reply waits on other sessions' mail.
     /// </summary>
-    private async Task CommitLoopAsync()
+    private async Task CommitPendingAsync(bool leader)
     {
-        var group = new List<Filing>(MaxGroupCount);
-        while (await _queue.Reader.WaitToReadAsync())
+        // Re-checked after stepping down: a filing queued while every committer was busy is never left behind.
+        while (!_pending.IsEmpty && TryBecomeCommitter())
         {
-            group.Clear();
-            while (group.Count < MaxGroupCount && _queue.Reader.TryRead(out var filing))
-            {
-                group.Add(filing);
-            }
-
-            if (group.Count == 1)
-            {
-                await CompleteAsync(group[0], () => StoreAloneAsync(group[0], CancellationToken.None));
-                continue;
-            }
-
             try
             {
-                var stored = await StoreOnceAsync(group, CancellationToken.None);
-                for (var i = 0; i < group.Count; i++)
+                do
                 {
-                    group[i].Stored.TrySetResult(stored[i]);
+                    await CommitGroupAsync(TakeGroup());
                 }
+                while (!leader && !_pending.IsEmpty);
             }
-            catch (Exception e) when (e is NpgsqlException or ConnectionOpenFailedException)
+            finally
             {
-                foreach (var filing in group)
+                Interlocked.Decrement(ref _committers);
+            }
+
+            if (leader)
+            {
+                if (!_pending.IsEmpty)
                 {
-                    // A lost connection may have committed the group: look before storing again.
-                    await CompleteAsync(filing, async () =>
-                        await FindStoredAsync(filing.Message.RawMessageId, filing.Copies, CancellationToken.None)
-                        ?? await StoreAloneAsync(filing, CancellationToken.None));
+                    _ = Task.Run(() => CommitPendingAsync(leader: false));
                 }
+
+                return;
+            }
+        }
+    }
+
+    private bool TryBecomeCommitter()
+    {
+        var committers = Volatile.Read(ref _committers);
+        while (committers < MaxCommitters)
+        {
+            var seen = Interlocked.CompareExchange(ref _committers, committers + 1, committers);
+            if (seen == committers)
+            {
+                return true;
+            }
+
+            committers = seen;
+        }
+
+        return false;
+    }
+
+    private List<Filing> TakeGroup()
+    {
+        var group = new List<Filing>();
+        while (group.Count < MaxGroupCount && _pending.TryDequeue(out var filing))
+        {
+            group.Add(filing);
+        }
+
+        return group;
+    }
+
+    /// <summary>Stores a group; never throws. A group that fails is retried one filing at a time, so one bad message never costs the others.</summary>
+    private async Task CommitGroupAsync(List<Filing> group)
+    {
+        if (group.Count <= 1)
+        {
+            foreach (var filing in group)
+            {
+                await CompleteAsync(filing, () => StoreAloneAsync(filing, CancellationToken.None));
+            }
+
+            return;
+        }
+
+        try
+        {
+            var stored = await StoreOnceAsync(group, CancellationToken.None);
+            for (var i = 0; i < group.Count; i++)
+            {
+                group[i].Stored.TrySetResult(stored[i]);
+            }
+        }
+        catch (Exception)
+        {
+            foreach (var filing in group)
+            {
+                // A lost connection may have committed the group: look before storing again.
+                await CompleteAsync(filing, async () =>
+                    await FindStoredAsync(filing.Message.RawMessageId, filing.Copies, CancellationToken.None)
+                    ?? await StoreAloneAsync(filing, CancellationToken.None));
             }
         }
     }
