@@ -26,6 +26,33 @@ public sealed class TestServers
 
     public static Task<TestServers> GetAsync() => Shared.Value;
 
+    private const string ClusterPrefix = "pg";
+
+    /// <summary>
+    /// Deletes the clusters of earlier runs. The test host exits too soon to delete its own
+    /// (some 200 MB each); one untouched for a while with no live server is abandoned.
+    /// </summary>
+    private static void RemoveAbandonedClusters()
+    {
+        foreach (var directory in Directory.EnumerateDirectories(Path.GetTempPath(), $"chitbox-{ClusterPrefix}-*"))
+        {
+            var pidFile = Path.Combine(directory, "postmaster.pid");
+            var serverAlive = File.Exists(pidFile)
+                && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var pid)
+                && Directory.Exists($"/proc/{pid}");
+            if (!serverAlive && Directory.GetLastWriteTimeUtc(directory) < DateTime.UtcNow.AddMinutes(-10))
+            {
+                try
+                {
+                    Directory.Delete(directory, recursive: true);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                }
+            }
+        }
+    }
+
     private static async Task<TestServers> StartAsync()
     {
         var postgresConnectionString = Environment.GetEnvironmentVariable("ConnectionStrings__chitbox");
@@ -34,7 +61,8 @@ public sealed class TestServers
 
         if (string.IsNullOrEmpty(postgresConnectionString))
         {
-            var postgres = await LocalPostgres.StartAsync(TemporaryDirectory.Create("pg"));
+            _ = Task.Run(RemoveAbandonedClusters);
+            var postgres = await LocalPostgres.StartAsync(TemporaryDirectory.Create(ClusterPrefix));
             running.Add(postgres);
             postgresConnectionString = postgres.ConnectionString;
         }
