@@ -2,6 +2,7 @@ using System.Diagnostics;
 using ChitBox.Api.Messages;
 using ChitBox.Mail.Notifications;
 using Microsoft.AspNetCore.SignalR;
+using Npgsql;
 using StackExchange.Redis;
 
 namespace ChitBox.Api.Realtime;
@@ -16,6 +17,7 @@ public sealed partial class NewMailPushService(
     IServiceProvider services,
     IHubContext<MailHub> hub,
     HtmlBodySanitizer sanitizer,
+    NpgsqlDataSource dataSource,
     LocalConnections connections,
     ApiTelemetry telemetry,
     ILogger<NewMailPushService> logger) : BackgroundService
@@ -62,7 +64,7 @@ public sealed partial class NewMailPushService(
         {
             await foreach (var message in queue.WithCancellation(stoppingToken))
             {
-                Push(message.Message, stoppingToken);
+                await PushAsync(message.Message, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -81,7 +83,7 @@ public sealed partial class NewMailPushService(
         }
     }
 
-    private void Push(RedisValue message, CancellationToken cancellationToken)
+    private async Task PushAsync(RedisValue message, CancellationToken cancellationToken)
     {
         NewMailEvent? newMail;
         try
@@ -114,13 +116,40 @@ public sealed partial class NewMailPushService(
         activity?.SetTag("messaging.destination.name", NewMailEvent.Channel);
         activity?.SetTag("chitbox.recipients", local.Count);
 
-        var safeBodyHtml = sanitizer.Sanitize(newMail.Content.BodyHtml);
+        var content = newMail.Content.BodiesOmitted
+            ? await WithStoredBodiesAsync(newMail.Content, local[0].MessageId, cancellationToken)
+            : newMail.Content;
+        var safeBodyHtml = sanitizer.Sanitize(content.BodyHtml);
         foreach (var copy in local)
         {
-            var payload = new NewEmailEvent(copy.FolderId, NewEmailContent.From(copy, newMail.Content, safeBodyHtml));
+            var payload = new NewEmailEvent(copy.FolderId, NewEmailContent.From(copy, content, safeBodyHtml));
             // Not awaited one by one: a client that stops reading must not hold up everyone else's mail.
             _ = SendAsync(copy, payload, cancellationToken);
         }
+    }
+
+    /// <summary>Bodies too long for the event, read from one copy (every copy has the same).</summary>
+    private async Task<NewMailContent> WithStoredBodiesAsync(NewMailContent content, Guid messageId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var command = dataSource.CreateCommand("SELECT body_text, body_html FROM mail_messages WHERE id = $1");
+            command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = messageId });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                var bodyText = await reader.IsDBNullAsync(0, cancellationToken) ? null : reader.GetString(0);
+                var bodyHtml = await reader.IsDBNullAsync(1, cancellationToken) ? null : reader.GetString(1);
+                return content with { BodyText = JsonString.From(bodyText), BodyHtml = bodyHtml };
+            }
+        }
+        catch (NpgsqlException e)
+        {
+            LogBodiesUnavailable(e, messageId);
+        }
+
+        // Deleted meanwhile, or the database is unreachable: announced without its bodies.
+        return content;
     }
 
     private async Task SendAsync(NewMailCopy copy, NewEmailEvent payload, CancellationToken cancellationToken)
@@ -146,6 +175,9 @@ public sealed partial class NewMailPushService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored a new-mail event that could not be read")]
     private partial void LogUnreadableEvent(Exception? exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the bodies of message {MessageId}; new_email goes out without them")]
+    private partial void LogBodiesUnavailable(Exception exception, Guid messageId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not push new_email for message {MessageId}")]
     private partial void LogPushFailed(Exception exception, Guid messageId);

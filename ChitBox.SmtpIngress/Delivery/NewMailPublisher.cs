@@ -26,7 +26,7 @@ public sealed partial class NewMailPublisher(IConnectionMultiplexer redis, ILogg
         var activity = Activity.Current;
         _queue.Writer.TryWrite(new NewMailEvent(
             [.. copies.Select(c => new NewMailCopy(c.UserId, c.FolderId, c.MessageId, c.ThreadId))],
-            new NewMailContent(parsed.FromEmail, parsed.FromName, parsed.Subject, JsonString.From(parsed.BodyText), parsed.BodyHtml,
+            NewMailContent.Create(parsed.FromEmail, parsed.FromName, parsed.Subject, parsed.BodyText, parsed.BodyHtml,
                 (parsed.Date ?? receivedAt).ToUniversalTime(), receivedAt),
             activity?.Id,
             activity?.TraceStateString));

@@ -128,7 +128,7 @@ public static class MailSeeder
                 var traceParent = $"00-{copy.TraceId}-{ActivitySpanId.CreateRandom()}-01";
                 var newMail = new NewMailEvent(
                     [new NewMailCopy(m.UserId, m.FolderId, m.Id, m.ThreadId)],
-                    new NewMailContent(m.FromEmail, m.FromName, m.Subject, JsonString.From(m.BodyText), m.BodyHtml, m.SentAt, m.CreatedAt),
+                    NewMailContent.Create(m.FromEmail, m.FromName, m.Subject, m.BodyText, m.BodyHtml, m.SentAt, m.CreatedAt),
                     traceParent,
                     null);
                 await subscriber.PublishAsync(RedisChannel.Literal(NewMailEvent.Channel), newMail.Serialize());

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using ChitBox.Api;
+using ChitBox.Mail.Notifications;
 using Microsoft.AspNetCore.SignalR.Client;
 using Xunit.Abstractions;
 
@@ -87,6 +88,23 @@ public sealed class RealtimeTests(ITestOutputHelper output) : IAsyncLifetime
         await connection.NextAsync(DeliveryTimeout);
 
         Assert.Contains(seeded.TraceId, pushedTraces);
+    }
+
+    [Fact]
+    public async Task Bodies_too_long_for_the_event_are_pushed_whole_from_the_stored_message()
+    {
+        var alice = await TestUser.CreateAsync(_first, "alice");
+        await using var connection = await ConnectAsync(_firstAddress, alice);
+        var text = string.Concat(Enumerable.Repeat("A long line of a long message.\n", NewMailContent.MaxInlineBodyChars / 16));
+
+        var seeded = await MailSeeder.DeliverAsync(_first.Services, alice.Id, MailSeeder.Build("Long", text: text, html: "<p>long</p>"));
+        var payload = await connection.NextAsync(DeliveryTimeout);
+
+        Assert.True(NewMailContent.Create(null, null, null, text, null, default, default).BodiesOmitted, "the event itself leaves the bodies out");
+        var email = payload.GetProperty("email");
+        Assert.Equal(seeded.Id, email.GetProperty("id").GetGuid());
+        Assert.Equal(seeded.Entity.BodyText, email.GetProperty("bodyText").GetString());
+        Assert.Contains("long", email.GetProperty("bodyHtml").GetString());
     }
 
     [Fact]
