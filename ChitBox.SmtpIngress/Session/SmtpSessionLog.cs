@@ -2,7 +2,12 @@ using Microsoft.Extensions.Logging;
 
 namespace ChitBox.SmtpIngress.Session;
 
-/// <summary>Log events of a session. Addresses appear only at Debug; bodies never.</summary>
+/// <summary>
+/// Log events of a session. What goes wrong is logged at Information and above; the routine
+/// (sessions, commands, accepted messages) at Debug, as ASP.NET Core does for requests:
+/// traces and metrics follow every message, and a console line per message cost a
+/// contended lock in every session under load. Addresses appear only at Debug; bodies never.
+/// </summary>
 internal static partial class SmtpSessionLog
 {
     [LoggerMessage(1000, LogLevel.Debug, "SMTP session from {RemoteEndPoint} started")]
@@ -20,7 +25,7 @@ internal static partial class SmtpSessionLog
     [LoggerMessage(1004, LogLevel.Debug, "Recipient {Address}: {Status}")]
     public static partial void RecipientChecked(ILogger logger, string address, string status);
 
-    [LoggerMessage(1005, LogLevel.Information, "Message {MessageId} accepted: {Size} octets for {RecipientCount} recipient(s)")]
+    [LoggerMessage(1005, LogLevel.Debug, "Message {MessageId} accepted: {Size} octets for {RecipientCount} recipient(s)")]
     public static partial void MessageAccepted(ILogger logger, string messageId, long size, int recipientCount);
 
     [LoggerMessage(1006, LogLevel.Information, "Message refused with {Code} ({Reason}) after {Size} octets")]
