@@ -24,6 +24,7 @@ public sealed partial class NewMailPushService(
 {
     private static readonly TimeSpan SubscribeRetryDelay = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan BodyReadTimeout = TimeSpan.FromSeconds(5);
 
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -131,19 +132,22 @@ public sealed partial class NewMailPushService(
     /// <summary>Bodies too long for the event, read from one copy (every copy has the same).</summary>
     private async Task<NewMailContent> WithStoredBodiesAsync(NewMailContent content, Guid messageId, CancellationToken cancellationToken)
     {
+        // Events are pushed in order from one loop: an unreachable database must not hold up the rest for long.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(BodyReadTimeout);
         try
         {
             await using var command = dataSource.CreateCommand("SELECT body_text, body_html FROM mail_messages WHERE id = $1");
             command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = messageId });
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            if (await reader.ReadAsync(cancellationToken))
+            await using var reader = await command.ExecuteReaderAsync(timeout.Token);
+            if (await reader.ReadAsync(timeout.Token))
             {
-                var bodyText = await reader.IsDBNullAsync(0, cancellationToken) ? null : reader.GetString(0);
-                var bodyHtml = await reader.IsDBNullAsync(1, cancellationToken) ? null : reader.GetString(1);
+                var bodyText = await reader.IsDBNullAsync(0, timeout.Token) ? null : reader.GetString(0);
+                var bodyHtml = await reader.IsDBNullAsync(1, timeout.Token) ? null : reader.GetString(1);
                 return content with { BodyText = JsonString.From(bodyText), BodyHtml = bodyHtml };
             }
         }
-        catch (NpgsqlException e)
+        catch (Exception e) when (e is NpgsqlException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             LogBodiesUnavailable(e, messageId);
         }
