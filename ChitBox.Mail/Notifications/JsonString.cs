@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -13,19 +12,13 @@ namespace ChitBox.Mail.Notifications;
 [JsonConverter(typeof(Converter))]
 public sealed class JsonString
 {
-    // Read by JSON parsers only, never embedded in a page: no need to escape every
-    // non-ASCII or markup character.
-    private static readonly JsonSerializerOptions EncodingOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
+    // The UTF-8 JSON string literal.
     private readonly byte[] _token;
 
     private JsonString(byte[] token) => _token = token;
 
-    /// <summary>The UTF-8 JSON string literal.</summary>
-    public ReadOnlySpan<byte> Token => _token;
-
     public static JsonString? From(string? text) =>
-        text is null ? null : new JsonString(JsonSerializer.SerializeToUtf8Bytes(text, EncodingOptions));
+        text is null ? null : new JsonString(JsonSerializer.SerializeToUtf8Bytes(text, NewMailEvent.SerializerOptions));
 
     public override string ToString() => JsonSerializer.Deserialize<string>(_token)!;
 

@@ -20,7 +20,7 @@ public sealed record NewMailEvent(
 
     // Read only by the API, never embedded in HTML: bodies need not have every non-ASCII
     // or markup character escaped, which at 64 KB was most of the serializing time.
-    private static readonly JsonSerializerOptions SerializerOptions = new(JsonSerializerDefaults.Web)
+    internal static readonly JsonSerializerOptions SerializerOptions = new(JsonSerializerDefaults.Web)
     {
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
