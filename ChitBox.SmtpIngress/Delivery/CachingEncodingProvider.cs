@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text;
 
 namespace ChitBox.SmtpIngress.Delivery;
@@ -14,31 +13,14 @@ public sealed class CachingEncodingProvider(EncodingProvider inner) : EncodingPr
 {
     private const int MaxRemembered = 512;
 
-    private readonly ConcurrentDictionary<int, Encoding?> _byCodePage = new();
-    private readonly ConcurrentDictionary<string, Encoding?> _byName = new(StringComparer.OrdinalIgnoreCase);
+    private readonly BoundedMemo<int, Encoding?> _byCodePage = new(MaxRemembered);
+    private readonly BoundedMemo<string, Encoding?> _byName = new(MaxRemembered, StringComparer.OrdinalIgnoreCase);
 
     public override Encoding? GetEncoding(int codepage) =>
-        Remember(_byCodePage, codepage, inner.GetEncoding);
+        _byCodePage.GetOrAdd(codepage, static (page, provider) => provider.GetEncoding(page), inner);
 
     public override Encoding? GetEncoding(string name) =>
-        Remember(_byName, name, inner.GetEncoding);
+        _byName.GetOrAdd(name, static (charset, provider) => provider.GetEncoding(charset), inner);
 
     public override IEnumerable<EncodingInfo> GetEncodings() => inner.GetEncodings();
-
-    private static Encoding? Remember<TKey>(ConcurrentDictionary<TKey, Encoding?> answers, TKey key, Func<TKey, Encoding?> ask)
-        where TKey : notnull
-    {
-        if (answers.TryGetValue(key, out var encoding))
-        {
-            return encoding;
-        }
-
-        encoding = ask(key);
-        if (answers.Count < MaxRemembered)
-        {
-            answers.TryAdd(key, encoding);
-        }
-
-        return encoding;
-    }
 }

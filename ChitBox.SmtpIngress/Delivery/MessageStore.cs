@@ -162,14 +162,14 @@ public sealed class MessageStore
     /// <summary>Stores a group; never throws. A group that fails is retried one filing at a time, so one bad message never costs the others.</summary>
     private async Task CommitGroupAsync(List<Filing> group)
     {
-        if (group.Count <= 1)
+        switch (group.Count)
         {
-            foreach (var filing in group)
-            {
-                await CompleteAsync(filing, () => StoreAloneAsync(filing, CancellationToken.None));
-            }
-
-            return;
+            case 0:
+                // Another committer took them first.
+                return;
+            case 1:
+                await CompleteAsync(group[0], () => StoreAloneAsync(group[0], CancellationToken.None));
+                return;
         }
 
         try
@@ -180,13 +180,15 @@ public sealed class MessageStore
                 group[i].Stored.TrySetResult(stored[i]);
             }
         }
-        catch (Exception)
+        catch (Exception e)
         {
+            // The server's refusal rolled the group back; anything else, a lost connection
+            // among it, may have committed it: then look before storing again.
+            var mayHaveCommitted = e is not PostgresException;
             foreach (var filing in group)
             {
-                // A lost connection may have committed the group: look before storing again.
                 await CompleteAsync(filing, async () =>
-                    await FindStoredAsync(filing.Message.RawMessageId, filing.Copies, CancellationToken.None)
+                    (mayHaveCommitted ? await FindStoredAsync(filing.Message.RawMessageId, filing.Copies, CancellationToken.None) : null)
                     ?? await StoreAloneAsync(filing, CancellationToken.None));
             }
         }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Text;
 using MimeKit;
 
@@ -13,8 +12,7 @@ namespace ChitBox.SmtpIngress.Delivery;
 /// </summary>
 internal static class TextBodyReader
 {
-    private const int MaxRememberedCharsets = 256;
-    private static readonly ConcurrentDictionary<string, Encoding?> Charsets = new(StringComparer.OrdinalIgnoreCase);
+    private static readonly BoundedMemo<string, Encoding?> Charsets = new(capacity: 256, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The text, at most <paramref name="maxChars"/> long; problems are noted, never thrown.</summary>
     public static string? Read(TextPart? part, int maxChars, List<string> problems)
@@ -44,26 +42,10 @@ internal static class TextBodyReader
     }
 
     /// <summary>The declared charset's encoding, or null when there is none or it is unknown.</summary>
-    private static Encoding? Charset(TextPart part)
-    {
-        if (part.ContentType.Charset is not { } name)
-        {
-            return null;
-        }
-
-        if (Charsets.TryGetValue(name, out var encoding))
-        {
-            return encoding;
-        }
-
-        encoding = part.ContentType.CharsetEncoding;
-        if (Charsets.Count < MaxRememberedCharsets)
-        {
-            Charsets.TryAdd(name, encoding);
-        }
-
-        return encoding;
-    }
+    private static Encoding? Charset(TextPart part) =>
+        part.ContentType.Charset is { } name
+            ? Charsets.GetOrAdd(name, static (_, type) => type.CharsetEncoding, part.ContentType)
+            : null;
 
     private static string Decode(IMimeContent content, long encodedLength, Encoding encoding)
     {
