@@ -1,7 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ChitBox.Bench;
+using ChitBox.Bench.Load;
 using ChitBox.Bench.Report;
+
+ClientSockets.PreferInline();
 
 BenchOptions options;
 try

@@ -2,6 +2,9 @@ using ChitBox.Mail.Data;
 using ChitBox.Mail.Notifications;
 using ChitBox.SmtpIngress;
 using ChitBox.SmtpIngress.Delivery;
+using ChitBox.SmtpIngress.Transport;
+
+InlineSocketCompletions.PreferInProcess();
 
 var builder = WebApplication.CreateBuilder(args);
 

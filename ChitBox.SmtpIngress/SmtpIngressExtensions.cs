@@ -3,6 +3,7 @@ using System.Net;
 using ChitBox.SmtpIngress.Transport;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -38,6 +39,10 @@ public static class SmtpIngressExtensions
         services.TryAddSingleton<SmtpTelemetry>();
         services.TryAddSingleton<SmtpConnectionLimiter>();
         services.TryAddSingleton<SmtpCertificateProvider>();
+
+        // SMTP sessions are async end to end: a received command is answered on the thread that
+        // read it, instead of after two hand-offs between thread-pool workers.
+        services.Configure<SocketTransportOptions>(sockets => sockets.UnsafePreferInlineScheduling = true);
 
         services.AddOptions<KestrelServerOptions>()
             .Configure<IOptions<SmtpOptions>, SmtpCertificateProvider, IConfiguration>((kestrel, smtp, certificates, configuration) =>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using ChitBox.Bench.Load;
 using ChitBox.LocalInfrastructure;
 
 namespace ChitBox.Bench.Stack;
@@ -40,6 +41,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 
         var startInfo = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(assembly)! };
         startInfo.ArgumentList.Add(assembly);
+        ClientSockets.RestoreOperatorsSetting(startInfo.Environment);
         startInfo.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{healthPort}";
         startInfo.Environment["OTEL_SERVICE_NAME"] = name;
         foreach (var (variable, value) in environment)

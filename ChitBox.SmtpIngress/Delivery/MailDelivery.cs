@@ -7,8 +7,18 @@ namespace ChitBox.SmtpIngress.Delivery;
 public sealed partial class MailDelivery(
     MessageStore store, NewMailPublisher publisher, IOptions<SmtpOptions> options, ILogger<MailDelivery> logger) : IMessageDelivery
 {
+    // Parsing and filing take time in proportion to the message, and this may be running on a
+    // socket's event thread (InlineSocketCompletions): a larger message moves to the thread pool
+    // first, so that the other sessions served by that thread are not held up while it is parsed.
+    private const long InlineWorkLimit = 32 * 1024;
+
     public async Task<string> DeliverAsync(IncomingMessage message, CancellationToken cancellationToken)
     {
+        if (message.Spool.Length > InlineWorkLimit)
+        {
+            await Task.Yield();
+        }
+
         await using var spool = message.Spool.OpenRead();
         var parsed = await MessageParser.ParseAsync(spool, cancellationToken);
 

@@ -1,7 +1,12 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using ChitBox.Tests.Infrastructure;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using MimeKit;
 using Xunit.Abstractions;
 
 namespace ChitBox.Tests.AppHost;
@@ -31,6 +36,7 @@ public sealed partial class AppHostSmokeTests(ITestOutputHelper output)
         Assert.True((await http.GetAsync($"http://127.0.0.1:{appHost.ApiPort}/alive")).IsSuccessStatusCode);
         Assert.True((await http.GetAsync(HealthUrl().Match(smtpLine).Value)).IsSuccessStatusCode);
         Assert.StartsWith("220 ", await GreetingAsync(appHost.SmtpPort));
+        await AssertMailIsFiledAsync(http, appHost);
 
         var children = appHost.Descendants();
         Assert.True(children.Count >= 3, $"expected postgres, redis and two services under the AppHost, found {children.Count}");
@@ -84,6 +90,40 @@ public sealed partial class AppHostSmokeTests(ITestOutputHelper output)
 
         Assert.Equal(1, appHost.ExitCode);
         Assert.Contains(appHost.Output, l => l.Contains("apt-get install postgresql") && l.Contains("ConnectionStrings__chitbox"));
+    }
+
+    /// <summary>
+    /// The services as the AppHost runs them (own processes, their socket settings) take a
+    /// small message and one large enough to be parsed off the socket thread, and list both.
+    /// </summary>
+    private static async Task AssertMailIsFiledAsync(HttpClient http, AppHostProcess appHost)
+    {
+        var api = new Uri($"http://127.0.0.1:{appHost.ApiPort}");
+        var email = $"apphost-{Guid.NewGuid():N}@chitbox.local";
+        const string password = "long enough pw";
+        (await http.PostAsJsonAsync(new Uri(api, "/api/auth/register"), new { email, password })).EnsureSuccessStatusCode();
+        var login = await (await http.PostAsJsonAsync(new Uri(api, "/api/auth/login"), new { email, password })).Content.ReadFromJsonAsync<JsonElement>();
+        http.DefaultRequestHeaders.Authorization = new("Bearer", login.GetProperty("accessToken").GetString());
+
+        using (var smtp = new SmtpClient())
+        {
+            await smtp.ConnectAsync("127.0.0.1", appHost.SmtpPort, SecureSocketOptions.None);
+            foreach (var (subject, body) in new[] { ("small", "Hello."), ("large", string.Join('\n', Enumerable.Repeat(new string('y', 76), 2_000))) })
+            {
+                var message = new MimeMessage { Subject = subject, Body = new TextPart("plain") { Text = body } };
+                message.From.Add(MailboxAddress.Parse("sender@example.org"));
+                message.To.Add(MailboxAddress.Parse(email));
+                await smtp.SendAsync(message);
+            }
+
+            await smtp.DisconnectAsync(quit: true);
+        }
+
+        var folders = await http.GetFromJsonAsync<JsonElement>(new Uri(api, "/api/folders"));
+        var inbox = folders.EnumerateArray().Single(f => f.GetProperty("kind").GetString() == "inbox").GetProperty("id").GetString();
+        var listed = await http.GetFromJsonAsync<JsonElement>(new Uri(api, $"/api/folders/{inbox}/messages"));
+        var subjects = listed.GetProperty("items").EnumerateArray().Select(m => m.GetProperty("subject").GetString()).Order().ToList();
+        Assert.Equal(["large", "small"], subjects);
     }
 
     private static async Task<string> GreetingAsync(int port)
