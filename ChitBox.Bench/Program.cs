@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ChitBox.Bench;
@@ -29,6 +30,13 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     cancellation.Cancel();
 };
+
+// kill (SIGTERM) stops the run as Ctrl+C does, so the stack it started is taken down too.
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    cancellation.Cancel();
+});
 
 BenchReport report;
 try
