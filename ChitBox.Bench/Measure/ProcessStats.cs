@@ -81,10 +81,46 @@ public readonly record struct ProcessStats(long RssBytes, long PeakRssBytes, dou
         }
     }
 
-    /// <summary>The fields of <c>/proc/pid/stat</c> from the state on (field 3 is index 0).</summary>
-    private static string[] StatFields(int pid)
+    /// <summary>
+    /// CPU seconds of each of a process's threads whose name starts with
+    /// <paramref name="namePrefix"/>, by thread id (empty when none or unreadable).
+    /// </summary>
+    public static IReadOnlyDictionary<int, double> ReadThreadCpuSeconds(int pid, string namePrefix)
     {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var threads = new Dictionary<int, double>();
+        try
+        {
+            foreach (var directory in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                try
+                {
+                    if (File.ReadAllText(Path.Combine(directory, "comm")).StartsWith(namePrefix, StringComparison.Ordinal)
+                        && int.TryParse(Path.GetFileName(directory), out var tid))
+                    {
+                        var fields = StatFields($"{pid}/task/{tid}");
+                        threads[tid] = (Ticks(fields, 11) + Ticks(fields, 12)) / ClockTicksPerSecond;
+                    }
+                }
+                catch (IOException)
+                {
+                    // The thread ended while it was read.
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The process ended.
+        }
+
+        return threads;
+    }
+
+    /// <summary>The fields of <c>/proc/pid/stat</c> from the state on (field 3 is index 0).</summary>
+    private static string[] StatFields(int pid) => StatFields(pid.ToString(CultureInfo.InvariantCulture));
+
+    private static string[] StatFields(string procPath)
+    {
+        var stat = File.ReadAllText($"/proc/{procPath}/stat");
         return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
     }
 
