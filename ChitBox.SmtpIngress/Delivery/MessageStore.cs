@@ -13,7 +13,7 @@ namespace ChitBox.SmtpIngress.Delivery;
 /// implicit transaction, so every copy commits or none does. Small messages from
 /// concurrent sessions share one batch and one commit (group commit).
 /// </summary>
-public sealed class MessageStore
+public sealed class MessageStore : IAsyncDisposable
 {
     // Larger messages are stored alone: grouping pays off for many small ones.
     private const long MaxGroupedSize = 256 * 1024;
@@ -26,7 +26,19 @@ public sealed class MessageStore
     private readonly ConcurrentQueue<Filing> _pending = new();
     private int _committers;
 
-    public MessageStore(NpgsqlDataSource dataSource) => _dataSource = dataSource;
+    // Npgsql's pool hands its idle connections out in turn (first in, first out), so each
+    // message of a lone session would go to another PostgreSQL backend, cold in the CPU's
+    // caches: 20-25% fewer messages per second at one session than over one connection. Open
+    // connections kept here, most recently used on top, send it to the same warm backend.
+    private readonly ConcurrentStack<NpgsqlConnection> _warmConnections = new();
+    private readonly int _maxWarmConnections;
+
+    public MessageStore(NpgsqlDataSource dataSource)
+    {
+        _dataSource = dataSource;
+        // Never the whole pool: recipient lookups, and the check after a lost connection, need one too.
+        _maxWarmConnections = Math.Min(MaxCommitters, new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).MaxPoolSize - 1);
+    }
 
     private const string InsertRaw = "INSERT INTO raw_messages (id, content, size, received_at) VALUES ($1, $2, $3, $4)";
 
@@ -223,6 +235,7 @@ public sealed class MessageStore
         {
             // After a database restart the pool still holds dead connections: drop them and
             // try once more.
+            await DropWarmConnectionsAsync();
             _dataSource.Clear();
             return (await StoreOnceAsync([filing], cancellationToken))[0];
         }
@@ -245,61 +258,103 @@ public sealed class MessageStore
     private async Task<IReadOnlyList<IReadOnlyList<StoredCopy>>> StoreOnceAsync(
         IReadOnlyList<Filing> filings, CancellationToken cancellationToken)
     {
-        NpgsqlConnection connection;
+        var connection = await TakeConnectionAsync(cancellationToken);
         try
         {
-            connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            var stored = await RunBatchAsync(connection, filings, cancellationToken);
+            // Kept only after a batch that succeeded, when it is known to be sound and idle, and
+            // no more than the committers use: a burst of large messages, each stored on its
+            // own, gives its extra connections back to the pool.
+            if (_warmConnections.Count < _maxWarmConnections)
+            {
+                _warmConnections.Push(connection);
+            }
+            else
+            {
+                await connection.DisposeAsync();
+            }
+
+            return stored;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task<NpgsqlConnection> TakeConnectionAsync(CancellationToken cancellationToken)
+    {
+        if (_warmConnections.TryPop(out var warm))
+        {
+            return warm;
+        }
+
+        try
+        {
+            return await _dataSource.OpenConnectionAsync(cancellationToken);
         }
         catch (NpgsqlException e) when (e.IsTransient)
         {
             throw new ConnectionOpenFailedException(e);
         }
+    }
 
-        await using (connection)
+    private async Task DropWarmConnectionsAsync()
+    {
+        while (_warmConnections.TryPop(out var connection))
         {
-            await using var batch = new NpgsqlBatch(connection);
-            foreach (var (message, copies, _) in filings)
-            {
-                message.Raw.Position = message.RawStart;
-                batch.BatchCommands.Add(Command(InsertRaw,
-                    new NpgsqlParameter<Guid> { TypedValue = message.RawMessageId },
-                    // A seekable stream with no Size set: Npgsql streams it from the spool (Size would make it buffer).
-                    new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = message.Raw },
-                    new NpgsqlParameter<long> { TypedValue = message.RawLength },
-                    new NpgsqlParameter<DateTimeOffset> { TypedValue = message.ReceivedAt }));
-                foreach (var copy in copies)
-                {
-                    batch.BatchCommands.Add(MessageCommand(copy, message));
-                }
-
-                foreach (var copy in copies)
-                {
-                    foreach (var attachment in message.Parsed.Attachments)
-                    {
-                        batch.BatchCommands.Add(AttachmentCommand(copy.MessageId, attachment));
-                    }
-                }
-            }
-
-            // One row (folder, thread) per message statement, in the order they were added.
-            var placed = new List<(Guid FolderId, Guid ThreadId)>();
-            await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
-            {
-                do
-                {
-                    while (await reader.ReadAsync(cancellationToken))
-                    {
-                        placed.Add((reader.GetGuid(0), reader.GetGuid(1)));
-                    }
-                }
-                while (await reader.NextResultAsync(cancellationToken));
-            }
-
-            var next = 0;
-            return filings.Select(filing => (IReadOnlyList<StoredCopy>)filing.Copies
-                .Select(copy => new StoredCopy(copy.UserId, placed[next].FolderId, copy.MessageId, placed[next++].ThreadId, filing.Message.ReceivedAt))
-                .ToList()).ToList();
+            await connection.DisposeAsync();
         }
+    }
+
+    public ValueTask DisposeAsync() => new(DropWarmConnectionsAsync());
+
+    private static async Task<IReadOnlyList<IReadOnlyList<StoredCopy>>> RunBatchAsync(
+        NpgsqlConnection connection, IReadOnlyList<Filing> filings, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var (message, copies, _) in filings)
+        {
+            message.Raw.Position = message.RawStart;
+            batch.BatchCommands.Add(Command(InsertRaw,
+                new NpgsqlParameter<Guid> { TypedValue = message.RawMessageId },
+                // A seekable stream with no Size set: Npgsql streams it from the spool (Size would make it buffer).
+                new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = message.Raw },
+                new NpgsqlParameter<long> { TypedValue = message.RawLength },
+                new NpgsqlParameter<DateTimeOffset> { TypedValue = message.ReceivedAt }));
+            foreach (var copy in copies)
+            {
+                batch.BatchCommands.Add(MessageCommand(copy, message));
+            }
+
+            foreach (var copy in copies)
+            {
+                foreach (var attachment in message.Parsed.Attachments)
+                {
+                    batch.BatchCommands.Add(AttachmentCommand(copy.MessageId, attachment));
+                }
+            }
+        }
+
+        // One row (folder, thread) per message statement, in the order they were added.
+        var placed = new List<(Guid FolderId, Guid ThreadId)>();
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        {
+            do
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    placed.Add((reader.GetGuid(0), reader.GetGuid(1)));
+                }
+            }
+            while (await reader.NextResultAsync(cancellationToken));
+        }
+
+        var next = 0;
+        return filings.Select(filing => (IReadOnlyList<StoredCopy>)filing.Copies
+            .Select(copy => new StoredCopy(copy.UserId, placed[next].FolderId, copy.MessageId, placed[next++].ThreadId, filing.Message.ReceivedAt))
+            .ToList()).ToList();
     }
 
     /// <summary>The copies as committed, or null when the message is not in the database.</summary>

@@ -25,7 +25,7 @@ public sealed class MessageStoreMemoryTests
         await WriteLargeMessageAsync(path);
         await using var spool = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 16384, FileOptions.Asynchronous);
         var parsed = await MessageParser.ParseAsync(spool, CancellationToken.None);
-        var store = new MessageStore(dataSource);
+        await using var store = new MessageStore(dataSource);
 
         spool.Position = 0;
         var before = GC.GetTotalAllocatedBytes(precise: true);

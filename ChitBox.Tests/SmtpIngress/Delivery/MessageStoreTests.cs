@@ -9,15 +9,21 @@ namespace ChitBox.Tests.SmtpIngress.Delivery;
 public sealed class MessageStoreTests : IAsyncLifetime
 {
     private NpgsqlDataSource _dataSource = null!;
+    private MessageStore _store = null!;
     private string _connectionString = null!;
 
     public async Task InitializeAsync()
     {
         _connectionString = (await TestServers.GetAsync()).PostgresConnectionString;
         _dataSource = MailDataExtensions.CreateDataSource(_connectionString);
+        _store = new MessageStore(_dataSource);
     }
 
-    public async Task DisposeAsync() => await _dataSource.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _store.DisposeAsync();
+        await _dataSource.DisposeAsync();
+    }
 
     [Fact]
     public async Task Each_recipient_gets_a_copy_in_their_own_inbox_over_one_stored_raw_message()
@@ -102,7 +108,6 @@ public sealed class MessageStoreTests : IAsyncLifetime
     public async Task Concurrent_messages_stored_together_stay_isolated_when_one_is_refused()
     {
         var bob = await TestUsers.CreateAsync(_connectionString, TestUsers.UniqueAddress("bob"));
-        var store = new MessageStore(_dataSource);
         var stores = Enumerable.Range(0, 40).Select(async i =>
         {
             var raw = Message($"<group-{i}-{Guid.NewGuid():N}@example.org>", null);
@@ -113,7 +118,7 @@ public sealed class MessageStoreTests : IAsyncLifetime
                 parsed = parsed with { Attachments = [new ParsedAttachment("x.bin", "application/" + new string('x', 400), 1, null, false, 0, 1, null)] };
             }
 
-            return await store.StoreAsync(
+            return await _store.StoreAsync(
                 new MessageToStore(Guid.CreateVersion7(), new MemoryStream(raw), 0, raw.Length, DateTimeOffset.UtcNow, parsed, [(bob, "")]),
                 CancellationToken.None);
         }).ToList();
@@ -159,7 +164,7 @@ public sealed class MessageStoreTests : IAsyncLifetime
         await using var dataSource = MailDataExtensions.CreateDataSource(connectionString);
         await MailSchema.MigrateAsync(dataSource, CancellationToken.None);
         var bob = await TestUsers.CreateAsync(connectionString, TestUsers.UniqueAddress("bob"));
-        var store = new MessageStore(dataSource);
+        await using var store = new MessageStore(dataSource);
         async Task FileAsync(string messageId, string? inReplyTo)
         {
             var raw = Message(messageId, inReplyTo);
@@ -184,6 +189,40 @@ public sealed class MessageStoreTests : IAsyncLifetime
 
         // Finding the thread reads the referenced message, not the mailbox: about one row each.
         Assert.InRange(await MailMessageRowsReadAsync(dataSource) - before, 0, 20 * 3);
+    }
+
+    [Fact]
+    public async Task Messages_filed_one_after_another_go_to_the_same_database_backend()
+    {
+        await using var database = await EmptyDatabase.CreateAsync();
+        await using var dataSource = MailDataExtensions.CreateDataSource(database.ConnectionString);
+        await MailSchema.MigrateAsync(dataSource, CancellationToken.None);
+        var bob = await TestUsers.CreateAsync(database.ConnectionString, TestUsers.UniqueAddress("bob"));
+        // Idle connections in the pool, as a busy moment leaves them; Npgsql hands them out in turn.
+        var opened = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => dataSource.OpenConnectionAsync().AsTask()));
+        foreach (var connection in opened)
+        {
+            await connection.DisposeAsync();
+        }
+
+        await using (var store = new MessageStore(dataSource))
+        {
+            for (var i = 0; i < 8; i++)
+            {
+                var raw = Message($"<one-by-one-{i}@example.org>", null);
+                var parsed = await MessageParser.ParseAsync(new MemoryStream(raw), CancellationToken.None);
+                await store.StoreAsync(
+                    new MessageToStore(Guid.CreateVersion7(), new MemoryStream(raw), 0, raw.Length, DateTimeOffset.UtcNow, parsed, [(bob, "")]),
+                    CancellationToken.None);
+            }
+        }
+
+        // Each backend shows the last statement it ran: the filing one, on the backends that filed.
+        await using var observer = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(database.ConnectionString) { Pooling = false }.ConnectionString);
+        await observer.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'WITH inbox_existing%'", observer);
+        Assert.Equal(1L, await command.ExecuteScalarAsync());
     }
 
     /// <summary>Rows of mail_messages read so far, through indexes or scans, as counted by PostgreSQL.</summary>
@@ -212,7 +251,7 @@ public sealed class MessageStoreTests : IAsyncLifetime
 
     private async Task<IReadOnlyList<StoredCopy>> StoreAsync(
         Guid rawId, byte[] raw, ParsedMessage parsed, params (Guid UserId, string TraceHeaders)[] recipients) =>
-        await new MessageStore(_dataSource).StoreAsync(
+        await _store.StoreAsync(
             new MessageToStore(rawId, new MemoryStream(raw), 0, raw.Length, DateTimeOffset.UtcNow, parsed, recipients), CancellationToken.None);
 
     private Task<Guid> InboxOfAsync(Guid userId) =>
