@@ -105,6 +105,9 @@ public sealed class MessageStore : IAsyncDisposable
         return await filing.Stored.Task;
     }
 
+    /// <summary>Gives the kept connections back to the pool.</summary>
+    public ValueTask DisposeAsync() => new(DropWarmConnectionsAsync());
+
     /// <summary>
     /// Group commit: a committer takes every filing queued at that moment and stores them in
     /// one batch, one transaction and one fsync, while each session still waits for its own
@@ -307,8 +310,6 @@ public sealed class MessageStore : IAsyncDisposable
             await connection.DisposeAsync();
         }
     }
-
-    public ValueTask DisposeAsync() => new(DropWarmConnectionsAsync());
 
     private static async Task<IReadOnlyList<IReadOnlyList<StoredCopy>>> RunBatchAsync(
         NpgsqlConnection connection, IReadOnlyList<Filing> filings, CancellationToken cancellationToken)
