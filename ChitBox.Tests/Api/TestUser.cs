@@ -14,6 +14,12 @@ public sealed record TestUser(Guid Id, string Email, string Password, string Acc
     public static async Task<TestUser> CreateAsync(ApiFactory factory, string prefix = "user")
     {
         using var client = factory.CreateClient();
+        return await CreateAsync(client, prefix);
+    }
+
+    /// <summary>Registers and logs in through any running API (<paramref name="client"/> has its base address).</summary>
+    public static async Task<TestUser> CreateAsync(HttpClient client, string prefix = "user")
+    {
         var email = UniqueEmail(prefix);
         var registered = await client.PostAsJsonAsync("/api/auth/register", new { email, password = DefaultPassword, displayName = "Test " + prefix });
         Assert.Equal(HttpStatusCode.Created, registered.StatusCode);

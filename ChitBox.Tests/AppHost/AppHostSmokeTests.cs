@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using ChitBox.Tests.Api;
 using ChitBox.Tests.Infrastructure;
 using MailKit.Net.Smtp;
 using MailKit.Security;
@@ -36,7 +37,7 @@ public sealed partial class AppHostSmokeTests(ITestOutputHelper output)
         Assert.True((await http.GetAsync($"http://127.0.0.1:{appHost.ApiPort}/alive")).IsSuccessStatusCode);
         Assert.True((await http.GetAsync(HealthUrl().Match(smtpLine).Value)).IsSuccessStatusCode);
         Assert.StartsWith("220 ", await GreetingAsync(appHost.SmtpPort));
-        await AssertMailIsFiledAsync(http, appHost);
+        await AssertMailIsFiledAsync(appHost);
 
         var children = appHost.Descendants();
         Assert.True(children.Count >= 3, $"expected postgres, redis and two services under the AppHost, found {children.Count}");
@@ -96,14 +97,11 @@ public sealed partial class AppHostSmokeTests(ITestOutputHelper output)
     /// The services as the AppHost runs them (own processes, their socket settings) take a
     /// small message and one large enough to be parsed off the socket thread, and list both.
     /// </summary>
-    private static async Task AssertMailIsFiledAsync(HttpClient http, AppHostProcess appHost)
+    private static async Task AssertMailIsFiledAsync(AppHostProcess appHost)
     {
-        var api = new Uri($"http://127.0.0.1:{appHost.ApiPort}");
-        var email = $"apphost-{Guid.NewGuid():N}@chitbox.local";
-        const string password = "long enough pw";
-        (await http.PostAsJsonAsync(new Uri(api, "/api/auth/register"), new { email, password })).EnsureSuccessStatusCode();
-        var login = await (await http.PostAsJsonAsync(new Uri(api, "/api/auth/login"), new { email, password })).Content.ReadFromJsonAsync<JsonElement>();
-        http.DefaultRequestHeaders.Authorization = new("Bearer", login.GetProperty("accessToken").GetString());
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{appHost.ApiPort}") };
+        var user = await TestUser.CreateAsync(http, "apphost");
+        http.DefaultRequestHeaders.Authorization = new("Bearer", user.AccessToken);
 
         using (var smtp = new SmtpClient())
         {
@@ -112,16 +110,16 @@ public sealed partial class AppHostSmokeTests(ITestOutputHelper output)
             {
                 var message = new MimeMessage { Subject = subject, Body = new TextPart("plain") { Text = body } };
                 message.From.Add(MailboxAddress.Parse("sender@example.org"));
-                message.To.Add(MailboxAddress.Parse(email));
+                message.To.Add(MailboxAddress.Parse(user.Email));
                 await smtp.SendAsync(message);
             }
 
             await smtp.DisconnectAsync(quit: true);
         }
 
-        var folders = await http.GetFromJsonAsync<JsonElement>(new Uri(api, "/api/folders"));
+        var folders = await http.GetFromJsonAsync<JsonElement>("/api/folders");
         var inbox = folders.EnumerateArray().Single(f => f.GetProperty("kind").GetString() == "inbox").GetProperty("id").GetString();
-        var listed = await http.GetFromJsonAsync<JsonElement>(new Uri(api, $"/api/folders/{inbox}/messages"));
+        var listed = await http.GetFromJsonAsync<JsonElement>($"/api/folders/{inbox}/messages");
         var subjects = listed.GetProperty("items").EnumerateArray().Select(m => m.GetProperty("subject").GetString()).Order().ToList();
         Assert.Equal(["large", "small"], subjects);
     }

@@ -165,26 +165,18 @@ public sealed class MessageStoreTests : IAsyncLifetime
         await MailSchema.MigrateAsync(dataSource, CancellationToken.None);
         var bob = await TestUsers.CreateAsync(connectionString, TestUsers.UniqueAddress("bob"));
         await using var store = new MessageStore(dataSource);
-        async Task FileAsync(string messageId, string? inReplyTo)
-        {
-            var raw = Message(messageId, inReplyTo);
-            var parsed = await MessageParser.ParseAsync(new MemoryStream(raw), CancellationToken.None);
-            await store.StoreAsync(
-                new MessageToStore(Guid.CreateVersion7(), new MemoryStream(raw), 0, raw.Length, DateTimeOffset.UtcNow, parsed, [(bob, "")]),
-                CancellationToken.None);
-        }
 
         // The oldest message starts a thread that every later one answers.
-        await FileAsync("<root@example.org>", null);
+        await FileAsync(store, bob, "<root@example.org>", null);
         for (var i = 0; i < 200; i++)
         {
-            await FileAsync($"<fill-{i}@example.org>", "<root@example.org>");
+            await FileAsync(store, bob, $"<fill-{i}@example.org>", "<root@example.org>");
         }
 
         var before = await MailMessageRowsReadAsync(dataSource);
         for (var i = 0; i < 20; i++)
         {
-            await FileAsync($"<reply-{i}@example.org>", "<root@example.org>");
+            await FileAsync(store, bob, $"<reply-{i}@example.org>", "<root@example.org>");
         }
 
         // Finding the thread reads the referenced message, not the mailbox: about one row each.
@@ -209,11 +201,7 @@ public sealed class MessageStoreTests : IAsyncLifetime
         {
             for (var i = 0; i < 8; i++)
             {
-                var raw = Message($"<one-by-one-{i}@example.org>", null);
-                var parsed = await MessageParser.ParseAsync(new MemoryStream(raw), CancellationToken.None);
-                await store.StoreAsync(
-                    new MessageToStore(Guid.CreateVersion7(), new MemoryStream(raw), 0, raw.Length, DateTimeOffset.UtcNow, parsed, [(bob, "")]),
-                    CancellationToken.None);
+                await FileAsync(store, bob, $"<one-by-one-{i}@example.org>", null);
             }
         }
 
@@ -240,6 +228,16 @@ public sealed class MessageStoreTests : IAsyncLifetime
             FROM pg_stat_user_tables t WHERE t.relname = 'mail_messages'
             """);
         return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+
+    /// <summary>Files one small message for <paramref name="userId"/> through <paramref name="store"/>.</summary>
+    private static async Task FileAsync(MessageStore store, Guid userId, string messageId, string? inReplyTo)
+    {
+        var raw = Message(messageId, inReplyTo);
+        var parsed = await MessageParser.ParseAsync(new MemoryStream(raw), CancellationToken.None);
+        await store.StoreAsync(
+            new MessageToStore(Guid.CreateVersion7(), new MemoryStream(raw), 0, raw.Length, DateTimeOffset.UtcNow, parsed, [(userId, "")]),
+            CancellationToken.None);
     }
 
     private static byte[] Message(string messageId, string? inReplyTo) => Encoding.ASCII.GetBytes(
