@@ -5,22 +5,23 @@ using System.Text.Json.Serialization;
 namespace ChitBox.Mail.Notifications;
 
 /// <summary>
-/// A text kept as its JSON string token, quotes and escapes included. A mail body crosses
-/// from the Redis event to the SignalR push as these bytes: the API neither unescapes nor
-/// escapes it again, which at 64 KB was most of its work per message.
+/// A text that, once read from JSON, is kept as its JSON string token, quotes and escapes
+/// included. A mail body crosses from the Redis event to the SignalR push as these bytes:
+/// the API neither unescapes nor escapes it again, which at 64 KB was most of its work per
+/// message. Made from a string, it is escaped once, straight into the JSON that carries it.
 /// </summary>
 [JsonConverter(typeof(Converter))]
 public sealed class JsonString
 {
-    // The UTF-8 JSON string literal.
-    private readonly byte[] _token;
+    // Exactly one is set: the text as given, or the UTF-8 JSON string literal as read.
+    private readonly string? _text;
+    private readonly byte[]? _token;
 
-    private JsonString(byte[] token) => _token = token;
+    private JsonString(string? text, byte[]? token) => (_text, _token) = (text, token);
 
-    public static JsonString? From(string? text) =>
-        text is null ? null : new JsonString(JsonSerializer.SerializeToUtf8Bytes(text, NewMailEvent.SerializerOptions));
+    public static JsonString? From(string? text) => text is null ? null : new JsonString(text, null);
 
-    public override string ToString() => JsonSerializer.Deserialize<string>(_token)!;
+    public override string ToString() => _text ?? JsonSerializer.Deserialize<string>(_token)!;
 
     private sealed class Converter : JsonConverter<JsonString>
     {
@@ -44,10 +45,19 @@ public sealed class JsonString
                 reader.ValueSpan.CopyTo(token.AsSpan(1));
             }
 
-            return new JsonString(token);
+            return new JsonString(null, token);
         }
 
-        public override void Write(Utf8JsonWriter writer, JsonString value, JsonSerializerOptions options) =>
-            writer.WriteRawValue(value._token, skipInputValidation: true);
+        public override void Write(Utf8JsonWriter writer, JsonString value, JsonSerializerOptions options)
+        {
+            if (value._token is { } token)
+            {
+                writer.WriteRawValue(token, skipInputValidation: true);
+            }
+            else
+            {
+                writer.WriteStringValue(value._text);
+            }
+        }
     }
 }
