@@ -186,6 +186,7 @@ public static class MessageParser
     private static List<MailAddress> Addresses(InternetAddressList list) =>
         list.Mailboxes.Select(m => new MailAddress(Clean(m.Address) ?? "", Clean(m.Name))).ToList();
 
+    /// <summary>The start of the text, each run of white space made one space.</summary>
     private static string? Snippet(string? text)
     {
         if (string.IsNullOrWhiteSpace(text))
@@ -193,9 +194,38 @@ public static class MessageParser
             return null;
         }
 
-        var collapsed = string.Join(' ', text.AsSpan(0, Math.Min(text.Length, SnippetLength * 4)).ToString()
-            .Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-        return collapsed.Length <= SnippetLength ? collapsed : collapsed[..SnippetLength];
+        Span<char> snippet = stackalloc char[SnippetLength];
+        var length = 0;
+        var spaceDue = false;
+        foreach (var c in text.AsSpan(0, Math.Min(text.Length, SnippetLength * 4)))
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                spaceDue = length > 0;
+                continue;
+            }
+
+            if (length + (spaceDue ? 1 : 0) >= SnippetLength)
+            {
+                break;
+            }
+
+            if (spaceDue)
+            {
+                snippet[length++] = ' ';
+                spaceDue = false;
+            }
+
+            snippet[length++] = c;
+        }
+
+        // Never half a surrogate pair.
+        if (length == SnippetLength && char.IsHighSurrogate(snippet[length - 1]))
+        {
+            length--;
+        }
+
+        return new string(snippet[..length]);
     }
 
     /// <summary>Only the start matters for a snippet; a bound keeps the regex linear on hostile HTML.</summary>

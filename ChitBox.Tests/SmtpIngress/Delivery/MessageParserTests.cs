@@ -148,6 +148,26 @@ public sealed class MessageParserTests
         Assert.Contains("no Date", parsed.Problems);
     }
 
+    public static TheoryData<string, string> Snippets => new()
+    {
+        { "  lots   of\r\n\t white \r\n\r\n space  \r\n", "lots of white space" },
+        { string.Concat(Enumerable.Repeat("word\r\n", 100)), string.Join(' ', Enumerable.Repeat("word", 40)) },
+        // 199 characters, then a pair that would not fit whole.
+        { new string('a', 199) + "\U0001F600 more", new string('a', 199) },
+        { new string('b', 300), new string('b', 200) },
+    };
+
+    [Theory]
+    [MemberData(nameof(Snippets))]
+    public async Task The_snippet_is_the_start_of_the_text_with_white_space_collapsed(string body, string snippet)
+    {
+        var raw = Encoding.UTF8.GetBytes($"From: a@example.org\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}");
+
+        var parsed = await MessageParser.ParseAsync(new MemoryStream(raw), CancellationToken.None);
+
+        Assert.Equal(snippet, parsed.Snippet);
+    }
+
     private static Task<ParsedMessage> ParseAsync(string fixture) =>
         MessageParser.ParseAsync(new MemoryStream(Fixtures.Read(fixture)), CancellationToken.None);
 
