@@ -41,6 +41,15 @@ public static class ServiceDefaultsExtensions
 
     private static void ConfigureOpenTelemetry(this IHostApplicationBuilder builder, string serviceName, string telemetryName)
     {
+        // With nowhere to send them, spans, measurements and log records would still be made
+        // and dropped, at a cost per message: Npgsql alone writes out each batch's SQL for its
+        // span, 15% of the ingress's allocations at 2 KB. In-process listeners (dotnet-counters,
+        // dotnet-trace) need none of this.
+        if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            return;
+        }
+
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;
@@ -67,12 +76,8 @@ public static class ServiceDefaultsExtensions
                         !context.Request.Path.StartsWithSegments(HealthEndpointPath)
                         && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath))
                 .AddHttpClientInstrumentation()
-                .AddNpgsql());
-
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
-        {
-            otel.UseOtlpExporter();
-        }
+                .AddNpgsql())
+            .UseOtlpExporter();
     }
 
     private static void AddDefaultHealthChecks(this IHostApplicationBuilder builder) =>
