@@ -10,19 +10,19 @@ public sealed class OpenTelemetryTests
     [Fact]
     public void With_an_otlp_endpoint_traces_and_metrics_are_gathered()
     {
-        using var app = Build(otlpEndpoint: "http://127.0.0.1:4317");
+        using var host = Build(otlpEndpoint: "http://127.0.0.1:4317");
 
-        Assert.NotNull(app.Services.GetService<TracerProvider>());
-        Assert.NotNull(app.Services.GetService<MeterProvider>());
+        Assert.NotNull(host.Services.GetService<TracerProvider>());
+        Assert.NotNull(host.Services.GetService<MeterProvider>());
     }
 
     [Fact]
     public void Without_one_nothing_is_gathered_only_to_be_dropped()
     {
-        using var app = Build(otlpEndpoint: null);
+        using var host = Build(otlpEndpoint: null);
 
-        Assert.Null(app.Services.GetService<TracerProvider>());
-        Assert.Null(app.Services.GetService<MeterProvider>());
+        Assert.Null(host.Services.GetService<TracerProvider>());
+        Assert.Null(host.Services.GetService<MeterProvider>());
     }
 
     private static IHost Build(string? otlpEndpoint)
