@@ -10,8 +10,8 @@ namespace ChitBox.Bench;
 
 /// <summary>
 /// One bench run: bring up the targets, warm up, measure the idle-connection and
-/// big-message memory, run every load against ChitBox and then smtp-sink, and check
-/// that every message ChitBox accepted is in the database exactly once.
+/// big-message memory, run every load against ChitBox (each after a checkpoint) and then
+/// smtp-sink, and check that every message ChitBox accepted is in the database exactly once.
 /// </summary>
 public sealed class BenchRunner(BenchOptions options, TextWriter log)
 {
@@ -108,6 +108,13 @@ public sealed class BenchRunner(BenchOptions options, TextWriter log)
             foreach (var (cell, number) in loads.Select((c, i) => (c, i + 1)))
             {
                 log.WriteLine($"[{number}/{loads.Count}] {cell.Describe()}");
+                if (stack is not null)
+                {
+                    // Each cell starts clean: see ChitBoxStack.CheckpointAsync. (Another target's
+                    // database is not ours to checkpoint.)
+                    await ChitBoxStack.CheckpointAsync(stack.DatabaseConnectionString, cancellationToken);
+                }
+
                 var measured = await MeasureAsync(chitbox, cell, cancellationToken);
                 if (sinkTarget is not null && cell.Rate is null)
                 {
@@ -140,7 +147,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter log)
                 Command = options.CommandLine,
                 Machine = MachineInfo.Describe(RepositoryLayout.Root, RepositoryLayout.Configuration),
                 Target = options.Target is null
-                    ? "own stack (PostgreSQL synchronous_commit=on, Redis, ingress and API as child processes)" + (sink is null ? "" : " and smtp-sink")
+                    ? "own stack (PostgreSQL synchronous_commit=on, Redis, ingress and API as child processes; a CHECKPOINT before each cell)" + (sink is null ? "" : " and smtp-sink")
                     : options.TargetText + (sink is null ? "" : " and smtp-sink"),
                 Cells = cells,
                 IdleConnections = idle,
