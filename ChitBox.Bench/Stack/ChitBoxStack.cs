@@ -135,10 +135,10 @@ public sealed class ChitBoxStack : IAsyncDisposable
 
     /// <summary>
     /// Writes out everything earlier loads left dirty, so that the next cell pays only for its
-    /// own work. Without it the kernel flushes data pages 30 s after they were dirtied, hundreds
-    /// of megabytes at once, and a fresh cluster zero-fills a new 16 MB WAL segment for every
-    /// 16 MB written: commits stall behind both, in whichever cell happens to be running.
-    /// After a checkpoint the used segments are recycled instead.
+    /// own work. Without it the kernel writes back data pages 30 s after they were dirtied,
+    /// hundreds of megabytes at once, and a fresh cluster zero-fills and fsyncs a new 16 MB WAL
+    /// segment for every 16 MB of WAL: commits stall behind both, in whichever cell happens to
+    /// be running. After a checkpoint the used segments are recycled instead.
     /// </summary>
     public static async Task CheckpointAsync(string connectionString, CancellationToken cancellationToken)
     {
