@@ -46,7 +46,7 @@ public sealed partial class MailDelivery(
         return queueId;
     }
 
-    // Debug: the session logs each accepted message once at Information.
+    // Debug, like the session's own line for each accepted message: routine, not a problem.
     [LoggerMessage(Level = LogLevel.Debug, Message = "Stored {QueueId} for {Recipients} recipient(s), {Size} octets, {Problems} parse problem(s)")]
     private partial void LogStored(string queueId, int recipients, long size, int problems);
 }
