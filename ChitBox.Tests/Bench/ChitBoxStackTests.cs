@@ -11,17 +11,11 @@ public sealed class ChitBoxStackTests
     {
         var database = (await TestServers.GetAsync()).PostgresConnectionString;
         await using var dataSource = NpgsqlDataSource.Create(database);
-        var before = await QueryAsync<string>(dataSource, "SELECT pg_current_wal_insert_lsn()::text");
+        var before = await dataSource.ScalarAsync<string>("SELECT pg_current_wal_insert_lsn()::text");
 
         await ChitBoxStack.CheckpointAsync(database, CancellationToken.None);
 
         // The last completed checkpoint's redo point is where WAL stood when that checkpoint began.
-        Assert.True(await QueryAsync<bool>(dataSource, $"SELECT redo_lsn >= '{before}'::pg_lsn FROM pg_control_checkpoint()"));
-    }
-
-    private static async Task<T> QueryAsync<T>(NpgsqlDataSource dataSource, string sql)
-    {
-        await using var command = dataSource.CreateCommand(sql);
-        return (T)(await command.ExecuteScalarAsync())!;
+        Assert.True(await dataSource.ScalarAsync<bool>($"SELECT redo_lsn >= '{before}'::pg_lsn FROM pg_control_checkpoint()"));
     }
 }

@@ -12,7 +12,7 @@ public sealed class MailDataSourceTests
         var servers = await TestServers.GetAsync();
         await using var dataSource = MailDataExtensions.CreateDataSource(servers.PostgresConnectionString);
 
-        Assert.Equal("force_generic_plan", await ShowAsync(dataSource, "plan_cache_mode"));
+        Assert.Equal("force_generic_plan", await dataSource.ScalarAsync<string>("SHOW plan_cache_mode"));
     }
 
     [Fact]
@@ -25,13 +25,7 @@ public sealed class MailDataSourceTests
         }.ConnectionString;
         await using var dataSource = MailDataExtensions.CreateDataSource(connectionString);
 
-        Assert.Equal("auto", await ShowAsync(dataSource, "plan_cache_mode"));
-        Assert.Equal("mine", await ShowAsync(dataSource, "application_name"));
-    }
-
-    private static async Task<string?> ShowAsync(NpgsqlDataSource dataSource, string setting)
-    {
-        await using var command = dataSource.CreateCommand($"SHOW {setting}");
-        return (string?)await command.ExecuteScalarAsync();
+        Assert.Equal("auto", await dataSource.ScalarAsync<string>("SHOW plan_cache_mode"));
+        Assert.Equal("mine", await dataSource.ScalarAsync<string>("SHOW application_name"));
     }
 }

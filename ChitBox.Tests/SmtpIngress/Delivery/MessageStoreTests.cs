@@ -39,13 +39,13 @@ public sealed class MessageStoreTests : IAsyncLifetime
         foreach (var copy in copies)
         {
             Assert.Equal(await InboxOfAsync(copy.UserId), copy.FolderId);
-            Assert.Equal(copy.UserId, await ScalarAsync<Guid>("SELECT user_id FROM mail_messages WHERE id = $1", copy.MessageId));
-            Assert.Equal(2L, await ScalarAsync<long>("SELECT count(*) FROM attachments WHERE message_id = $1", copy.MessageId));
+            Assert.Equal(copy.UserId, await _dataSource.ScalarAsync<Guid>("SELECT user_id FROM mail_messages WHERE id = $1", copy.MessageId));
+            Assert.Equal(2L, await _dataSource.ScalarAsync<long>("SELECT count(*) FROM attachments WHERE message_id = $1", copy.MessageId));
         }
 
-        Assert.Equal(raw, await ScalarAsync<byte[]>("SELECT content FROM raw_messages WHERE id = $1", rawId));
+        Assert.Equal(raw, await _dataSource.ScalarAsync<byte[]>("SELECT content FROM raw_messages WHERE id = $1", rawId));
         Assert.Equal("Received: for carol\r\n",
-            await ScalarAsync<string>("SELECT trace_headers FROM mail_messages WHERE id = $1", copies[1].MessageId));
+            await _dataSource.ScalarAsync<string>("SELECT trace_headers FROM mail_messages WHERE id = $1", copies[1].MessageId));
     }
 
     [Fact]
@@ -58,8 +58,8 @@ public sealed class MessageStoreTests : IAsyncLifetime
         await Assert.ThrowsAsync<PostgresException>(() =>
             StoreAsync(rawId, Fixtures.Read("multipart-with-attachments.eml"), (bob, ""), (Guid.CreateVersion7(), "")));
 
-        Assert.Equal(0L, await ScalarAsync<long>("SELECT count(*) FROM mail_messages WHERE user_id = $1", bob));
-        Assert.Equal(0L, await ScalarAsync<long>("SELECT count(*) FROM raw_messages WHERE id = $1", rawId));
+        Assert.Equal(0L, await _dataSource.ScalarAsync<long>("SELECT count(*) FROM mail_messages WHERE user_id = $1", bob));
+        Assert.Equal(0L, await _dataSource.ScalarAsync<long>("SELECT count(*) FROM raw_messages WHERE id = $1", rawId));
     }
 
     [Fact]
@@ -98,10 +98,10 @@ public sealed class MessageStoreTests : IAsyncLifetime
         var copy = Assert.Single(await StoreAsync(Guid.CreateVersion7(), raw, refused, (bob, "")));
 
         Assert.Equal(copy.UserId, bob);
-        var problems = await ScalarAsync<string>("SELECT parse_problems FROM mail_messages WHERE id = $1", copy.MessageId);
+        var problems = await _dataSource.ScalarAsync<string>("SELECT parse_problems FROM mail_messages WHERE id = $1", copy.MessageId);
         Assert.Contains("fields not stored (22001)", problems);
-        Assert.Equal(0L, await ScalarAsync<long>("SELECT count(*) FROM attachments WHERE message_id = $1", copy.MessageId));
-        Assert.Equal(raw, await ScalarAsync<byte[]>("SELECT r.content FROM raw_messages r JOIN mail_messages m ON m.raw_message_id = r.id WHERE m.id = $1", copy.MessageId));
+        Assert.Equal(0L, await _dataSource.ScalarAsync<long>("SELECT count(*) FROM attachments WHERE message_id = $1", copy.MessageId));
+        Assert.Equal(raw, await _dataSource.ScalarAsync<byte[]>("SELECT r.content FROM raw_messages r JOIN mail_messages m ON m.raw_message_id = r.id WHERE m.id = $1", copy.MessageId));
     }
 
     [Fact]
@@ -126,12 +126,12 @@ public sealed class MessageStoreTests : IAsyncLifetime
         var copies = (await Task.WhenAll(stores)).Select(Assert.Single).ToList();
 
         Assert.Equal(40, copies.Select(c => c.MessageId).Distinct().Count());
-        Assert.Equal(40L, await ScalarAsync<long>("SELECT count(*) FROM mail_messages WHERE user_id = $1", bob));
-        Assert.Equal(1L, await ScalarAsync<long>("SELECT count(*) FROM mail_messages WHERE user_id = $1 AND parse_problems LIKE '%fields not stored (22001)%'", bob));
+        Assert.Equal(40L, await _dataSource.ScalarAsync<long>("SELECT count(*) FROM mail_messages WHERE user_id = $1", bob));
+        Assert.Equal(1L, await _dataSource.ScalarAsync<long>("SELECT count(*) FROM mail_messages WHERE user_id = $1 AND parse_problems LIKE '%fields not stored (22001)%'", bob));
         foreach (var copy in copies)
         {
-            Assert.Equal(copy.FolderId, await ScalarAsync<Guid>("SELECT folder_id FROM mail_messages WHERE id = $1", copy.MessageId));
-            Assert.Equal(copy.ThreadId, await ScalarAsync<Guid>("SELECT thread_id FROM mail_messages WHERE id = $1", copy.MessageId));
+            Assert.Equal(copy.FolderId, await _dataSource.ScalarAsync<Guid>("SELECT folder_id FROM mail_messages WHERE id = $1", copy.MessageId));
+            Assert.Equal(copy.ThreadId, await _dataSource.ScalarAsync<Guid>("SELECT thread_id FROM mail_messages WHERE id = $1", copy.MessageId));
         }
     }
 
@@ -146,8 +146,8 @@ public sealed class MessageStoreTests : IAsyncLifetime
 
         var copy = Assert.Single(await StoreAsync(Guid.CreateVersion7(), raw, (bob, "")));
 
-        Assert.Equal("long ids", await ScalarAsync<string>("SELECT subject FROM mail_messages WHERE id = $1", copy.MessageId));
-        Assert.Equal(1L, await ScalarAsync<long>("SELECT count(*) FROM attachments WHERE message_id = $1", copy.MessageId));
+        Assert.Equal("long ids", await _dataSource.ScalarAsync<string>("SELECT subject FROM mail_messages WHERE id = $1", copy.MessageId));
+        Assert.Equal(1L, await _dataSource.ScalarAsync<long>("SELECT count(*) FROM attachments WHERE message_id = $1", copy.MessageId));
     }
 
     [Fact]
@@ -253,12 +253,5 @@ public sealed class MessageStoreTests : IAsyncLifetime
             new MessageToStore(rawId, new MemoryStream(raw), 0, raw.Length, DateTimeOffset.UtcNow, parsed, recipients), CancellationToken.None);
 
     private Task<Guid> InboxOfAsync(Guid userId) =>
-        ScalarAsync<Guid>("SELECT id FROM folders WHERE user_id = $1 AND kind = 'inbox'", userId);
-
-    private async Task<T> ScalarAsync<T>(string sql, Guid id)
-    {
-        await using var command = _dataSource.CreateCommand(sql);
-        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = id });
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
+        _dataSource.ScalarAsync<Guid>("SELECT id FROM folders WHERE user_id = $1 AND kind = 'inbox'", userId);
 }
