@@ -7,8 +7,8 @@ namespace ChitBox.Bench.Load;
 /// Applies one <see cref="LoadCell"/> to a <see cref="LoadTarget"/>: <c>Concurrency</c>
 /// workers, each with its own connection, take message numbers from a shared counter.
 /// A 4xx is retried as an MTA would, after a short growing backoff (RSET first, or a new
-/// connection after 421 or a broken socket); it is counted, never as accepted. A 5xx is
-/// final for that message.
+/// connection after 421, a broken socket, or a QUIT sent with the message); it is counted,
+/// never as accepted. A 5xx is final for that message.
 /// </summary>
 public static class LoadRunner
 {
@@ -105,8 +105,16 @@ public static class LoadRunner
                             connection = opened;
                         }
 
+                        // One message per connection: QUIT rides with the message (when the server pipelines).
                         var result = await connection.SendMessageAsync(
-                            target.Sender, recipient, head, template.Body, cell.UseBdat, cancellationToken);
+                            target.Sender, recipient, head, template.Body, cell.UseBdat,
+                            quitAfter: cell.Mode == SessionMode.PerConnection, cancellationToken);
+                        if (connection.HasQuit)
+                        {
+                            await connection.DisposeAsync();
+                            connection = null;
+                        }
+
                         if (result.Accepted)
                         {
                             run.Outcomes[sequence] = Outcome.Accepted;
@@ -119,12 +127,13 @@ public static class LoadRunner
                         if (result.Reply.IsTransient)
                         {
                             progress.AddTransient();
-                            if (result.Reply.ClosesConnection)
+                            if (connection is not null && result.Reply.ClosesConnection)
                             {
                                 await connection.DisposeAsync();
                                 connection = null;
                             }
-                            else
+
+                            if (connection is not null)
                             {
                                 await connection.ResetAsync(cancellationToken);
                             }
@@ -135,7 +144,11 @@ public static class LoadRunner
 
                         run.Outcomes[sequence] = Outcome.Rejected;
                         progress.AddRejected();
-                        await connection.ResetAsync(cancellationToken);
+                        if (connection is not null)
+                        {
+                            await connection.ResetAsync(cancellationToken);
+                        }
+
                         break;
                     }
                     catch (Exception e) when (e is SocketException or IOException && !cancellationToken.IsCancellationRequested)

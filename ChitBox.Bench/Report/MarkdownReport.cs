@@ -39,7 +39,7 @@ public static class MarkdownReport
 
         md.AppendLine();
         md.AppendLine("Cells run for at most the duration or message count given; each load runs against ChitBox, then smtp-sink, " +
-            "with the bench's own pipelining client (MAIL, RCPT, DATA in one write; message and terminator in one write). " +
+            "with the bench's own pipelining client (MAIL, RCPT, DATA in one write; message and terminator in one write, with QUIT when one message per connection). " +
             "Time to 250 runs from the last byte of the message written to the final reply read. new_email is the delay from the 250 " +
             "to the event at a SignalR client connected to the API (an event arriving before its 250 counts as 0). " +
             "Peak RSS is VmHWM reset at each cell's start (and VmRSS sampled every 20 ms); CPU is utime + stime over accepted messages.");

@@ -67,18 +67,22 @@ public sealed class BenchSmokeTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(300, check.StoredRows);
     }
 
-    [Fact]
-    public async Task The_bench_client_retries_4xx_and_never_counts_them_as_accepted()
+    [Theory]
+    [InlineData(SessionMode.Reuse)]
+    [InlineData(SessionMode.PerConnection)]
+    public async Task The_bench_client_retries_4xx_and_never_counts_them_as_accepted(SessionMode mode)
     {
         await using var server = FlakySmtpServer.Start(refuseEvery: 3);
         var target = new LoadTarget("flaky", server.EndPoint, ["someone@flaky.example"]);
         var runId = MessageToken.NewRunId();
 
         var result = await LoadRunner.RunAsync(
-            target, new LoadCell(1, 2048, SessionMode.Reuse, 2, 30, TimeSpan.FromMinutes(1)), runId, MessageTemplate.Create(2048));
+            target, new LoadCell(1, 2048, mode, 2, 30, TimeSpan.FromMinutes(1)), runId, MessageTemplate.Create(2048));
 
         output.WriteLine($"{result.Accepted} accepted, {result.TransientReplies} 4xx; server refused {server.Refused}");
         Assert.Equal(30, result.Accepted);
+        // A retry after a QUIT sent with the message opens a new connection rather than using the closed one.
+        Assert.Equal(0, result.ConnectionErrors);
         Assert.Equal(server.Refused, result.TransientReplies);
         Assert.True(server.Refused >= 10);
         Assert.Equal(
