@@ -109,7 +109,7 @@ public static class LoadRunner
                         var result = await connection.SendMessageAsync(
                             target.Sender, recipient, head, template.Body, cell.UseBdat,
                             quitAfter: cell.Mode == SessionMode.PerConnection, cancellationToken);
-                        if (connection.HasQuit)
+                        if (connection.HasQuit || result.Reply.ClosesConnection)
                         {
                             await connection.DisposeAsync();
                             connection = null;
@@ -127,12 +127,6 @@ public static class LoadRunner
                         if (result.Reply.IsTransient)
                         {
                             progress.AddTransient();
-                            if (connection is not null && result.Reply.ClosesConnection)
-                            {
-                                await connection.DisposeAsync();
-                                connection = null;
-                            }
-
                             if (connection is not null)
                             {
                                 await connection.ResetAsync(cancellationToken);
@@ -166,6 +160,7 @@ public static class LoadRunner
                     }
                 }
 
+                // Still open when QUIT could not ride with the message (no PIPELINING, or a refused envelope).
                 if (cell.Mode == SessionMode.PerConnection && connection is not null)
                 {
                     await connection.QuitAsync(cancellationToken);
