@@ -84,6 +84,31 @@ public sealed class MailSchemaTests
         Assert.Equal("mail_messages.body_html=lx mail_messages.body_text=lx raw_messages.content=e", await command.ExecuteScalarAsync());
     }
 
+    [Fact]
+    public async Task A_raw_message_that_fits_in_a_page_stays_in_its_row_and_a_larger_one_goes_out_of_line()
+    {
+        await using var database = await EmptyDatabase.CreateAsync();
+        await using var dataSource = MailDataExtensions.CreateDataSource(database.ConnectionString);
+        await MailSchema.MigrateAsync(dataSource, CancellationToken.None);
+
+        // 3 KB is over PostgreSQL's default 2 KB threshold for moving a value out of the row.
+        await using (var insert = dataSource.CreateCommand(
+            """
+            INSERT INTO raw_messages (id, content, size, received_at)
+            SELECT gen_random_uuid(), convert_to(repeat('x', n), 'UTF8'), n, now() FROM unnest(ARRAY[3000, 30000]) AS n
+            """))
+        {
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        await using var toastTable = dataSource.CreateCommand("SELECT reltoastrelid::regclass::text FROM pg_class WHERE relname = 'raw_messages'");
+        var toast = (string)(await toastTable.ExecuteScalarAsync())!;
+        await using var outOfLine = dataSource.CreateCommand($"SELECT count(DISTINCT chunk_id) FROM {toast}");
+        Assert.Equal(1L, await outOfLine.ExecuteScalarAsync());
+        await using var slices = dataSource.CreateCommand("SELECT string_agg(encode(substring(content FROM (size - 2)::int FOR 3), 'escape'), ',') FROM raw_messages");
+        Assert.Equal("xxx,xxx", await slices.ExecuteScalarAsync());
+    }
+
     private static long MigrationCount =>
         typeof(MailDbContext).Assembly.GetTypes().Count(t =>
             t.GetCustomAttributes(typeof(Microsoft.EntityFrameworkCore.Migrations.MigrationAttribute), false).Length > 0);

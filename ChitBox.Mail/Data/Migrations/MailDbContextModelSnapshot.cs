@@ -292,6 +292,8 @@ namespace ChitBox.Mail.Data.Migrations
                         .HasName("pk_raw_messages");
 
                     b.ToTable("raw_messages", (string)null);
+
+                    b.HasAnnotation("Npgsql:StorageParameter:toast_tuple_target", 8160);
                 });
 
             modelBuilder.Entity("ChitBox.Mail.Users.User", b =>
