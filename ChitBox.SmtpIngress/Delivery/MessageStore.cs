@@ -33,6 +33,12 @@ public sealed class MessageStore : IAsyncDisposable
     private readonly ConcurrentStack<NpgsqlConnection> _warmConnections = new();
     private readonly int _maxWarmConnections;
 
+    // Each user's Inbox, learned from the rows already filed there. Folders are never deleted
+    // and keep their id, so a known Inbox need not be looked up again; a refused statement
+    // forgets its users' entries all the same, and is tried again without them.
+    private const int MaxKnownInboxes = 100_000;
+    private readonly ConcurrentDictionary<Guid, Guid> _inboxes = new();
+
     public MessageStore(NpgsqlDataSource dataSource)
     {
         _dataSource = dataSource;
@@ -42,15 +48,27 @@ public sealed class MessageStore : IAsyncDisposable
 
     private const string InsertRaw = "INSERT INTO raw_messages (id, content, size, received_at) VALUES ($1, $2, $3, $4)";
 
-    // Each copy's statement finds or creates the user's Inbox and its thread, and inserts the
-    // message row. The thread is the newest earlier message of this user that the new one
-    // refers to (In-Reply-To or References), else a new one; subjects are not matched. Each
-    // reference is looked up on its own, so that even the generic plan PostgreSQL adopts for
-    // this prepared statement, made when the table was empty, seeks (user_id, message_id)
-    // rather than reading all of the user's mail. A message that refers to nothing gets a
-    // statement without that lookup: PostgreSQL sets up every node of a plan on each run,
-    // and the lookup's nodes cost about a tenth of its CPU per message even when empty.
-    private static readonly string InsertReply = FileMessageSql(
+    // Each copy's statement places the message in the user's Inbox and a thread, and inserts
+    // the row. The thread is the newest earlier message of this user that the new one refers
+    // to (In-Reply-To or References), else a new one; subjects are not matched. Each reference
+    // is looked up on its own, so that even the generic plan PostgreSQL adopts for this
+    // prepared statement, made when the table was empty, seeks (user_id, message_id) rather
+    // than reading all of the user's mail. PostgreSQL sets up every node of a plan on each
+    // run, even one that finds nothing to do, so the statement leaves out what a message does
+    // not need: the reference lookup when it refers to nothing, and finding or creating the
+    // Inbox once this store knows it (about a tenth of the database's CPU per message each).
+    private const string FindOrCreateInbox =
+        """
+        inbox_existing AS (
+            SELECT id FROM folders WHERE user_id = $2 AND kind = 'inbox' LIMIT 1),
+        inbox_created AS (
+            INSERT INTO folders (id, user_id, name, kind, created_at)
+            SELECT $3, $2, 'Inbox', 'inbox', $6 WHERE NOT EXISTS (SELECT 1 FROM inbox_existing)
+            ON CONFLICT (user_id, name) DO UPDATE SET kind = 'inbox'
+            RETURNING id)
+        """;
+
+    private const string JoinReferencedThread =
         """
         referenced AS (
             SELECT m.thread_id FROM unnest($5::text[]) AS r(message_id)
@@ -67,34 +85,39 @@ public sealed class MessageStore : IAsyncDisposable
             INSERT INTO mail_threads (id, user_id, subject, created_at, last_message_at)
             SELECT $4, $2, $13, $6, $6 WHERE NOT EXISTS (SELECT 1 FROM thread_touched)
             RETURNING id)
-        """,
-        "COALESCE((SELECT id FROM thread_touched), (SELECT id FROM thread_created))");
+        """;
 
-    private static readonly string InsertInNewThread = FileMessageSql(
+    private const string StartThread =
         """
         thread_created AS (
             INSERT INTO mail_threads (id, user_id, subject, created_at, last_message_at)
             VALUES ($4, $2, $13, $6, $6)
             RETURNING id)
-        """,
-        "(SELECT id FROM thread_created)");
+        """;
 
-    private static string FileMessageSql(string threadSteps, string threadId) =>
+    // Indexed by InsertMessageVariant.
+    private static readonly string[] InsertMessageStatements =
+    [
+        InsertMessageSql(inboxKnown: false, refersToEarlierMail: false),
+        InsertMessageSql(inboxKnown: false, refersToEarlierMail: true),
+        InsertMessageSql(inboxKnown: true, refersToEarlierMail: false),
+        InsertMessageSql(inboxKnown: true, refersToEarlierMail: true),
+    ];
+
+    private static int InsertMessageVariant(bool inboxKnown, bool refersToEarlierMail) =>
+        (inboxKnown ? 2 : 0) + (refersToEarlierMail ? 1 : 0);
+
+    /// <summary>$3 is the Inbox's id when known, else the id to create it with; $4 the id for a new thread.</summary>
+    private static string InsertMessageSql(bool inboxKnown, bool refersToEarlierMail) =>
         $"""
-        WITH inbox_existing AS (
-            SELECT id FROM folders WHERE user_id = $2 AND kind = 'inbox' LIMIT 1),
-        inbox_created AS (
-            INSERT INTO folders (id, user_id, name, kind, created_at)
-            SELECT $3, $2, 'Inbox', 'inbox', $6 WHERE NOT EXISTS (SELECT 1 FROM inbox_existing)
-            ON CONFLICT (user_id, name) DO UPDATE SET kind = 'inbox'
-            RETURNING id),
-        {threadSteps}
+        WITH {(inboxKnown ? "" : FindOrCreateInbox + ",")}
+        {(refersToEarlierMail ? JoinReferencedThread : StartThread)}
         INSERT INTO mail_messages (id, user_id, folder_id, thread_id, raw_message_id, trace_headers,
             from_email, from_name, "to", cc, subject, snippet, body_text, body_html, message_id, in_reply_to,
             "references", sent_at, created_at, is_read, has_attachments, size, parse_problems)
         SELECT $1, $2,
-            COALESCE((SELECT id FROM inbox_existing), (SELECT id FROM inbox_created)),
-            {threadId},
+            {(inboxKnown ? "$3" : "COALESCE((SELECT id FROM inbox_existing), (SELECT id FROM inbox_created))")},
+            {(refersToEarlierMail ? "COALESCE((SELECT id FROM thread_touched), (SELECT id FROM thread_created))" : "(SELECT id FROM thread_created)")},
             $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $6, false, $21, $22, $23
         RETURNING folder_id, thread_id
         """;
@@ -111,7 +134,8 @@ public sealed class MessageStore : IAsyncDisposable
         // PostgreSQL keeps microseconds: what is announced must equal what is listed.
         var receivedAt = message.ReceivedAt;
         message = message with { ReceivedAt = new DateTimeOffset(receivedAt.UtcTicks - receivedAt.UtcTicks % 10, TimeSpan.Zero) };
-        var filing = new Filing(message, [.. message.Recipients.Select(r => new Copy(r.UserId, r.TraceHeaders, Guid.CreateVersion7()))]);
+        var filing = new Filing(message, [.. message.Recipients.Select(r =>
+            new Copy(r.UserId, r.TraceHeaders, Guid.CreateVersion7(), _inboxes.TryGetValue(r.UserId, out var inbox) ? inbox : null))]);
         if (message.RawLength > MaxGroupedSize)
         {
             return await StoreAloneAsync(filing, cancellationToken);
@@ -245,6 +269,16 @@ public sealed class MessageStore : IAsyncDisposable
         {
             return (await StoreOnceAsync([filing], cancellationToken))[0];
         }
+        catch (PostgresException e) when (!e.IsTransient && filing.Copies.Any(copy => copy.InboxId is not null))
+        {
+            // Perhaps an Inbox that is gone: forget it and let the statement find or create it.
+            foreach (var copy in filing.Copies)
+            {
+                _inboxes.TryRemove(copy.UserId, out _);
+            }
+
+            return await StoreAloneAsync(filing with { Copies = [.. filing.Copies.Select(copy => copy with { InboxId = null })] }, cancellationToken);
+        }
         catch (PostgresException e) when (!e.IsTransient)
         {
             // The database refused a field taken from the message. Mail is never refused for
@@ -283,6 +317,7 @@ public sealed class MessageStore : IAsyncDisposable
         try
         {
             var stored = await RunBatchAsync(connection, filings, cancellationToken);
+            RememberInboxes(stored);
             // Kept only after a batch that succeeded, when it is known to be sound and idle, and
             // no more than the committers use: a burst of large messages, each stored on its
             // own, gives its extra connections back to the pool.
@@ -301,6 +336,20 @@ public sealed class MessageStore : IAsyncDisposable
         {
             await connection.DisposeAsync();
             throw;
+        }
+    }
+
+    private void RememberInboxes(IReadOnlyList<IReadOnlyList<StoredCopy>> stored)
+    {
+        if (_inboxes.Count >= MaxKnownInboxes)
+        {
+            _inboxes.Clear();
+        }
+
+        foreach (var copy in stored.SelectMany(copies => copies))
+        {
+            // New mail is always filed in the Inbox.
+            _inboxes[copy.UserId] = copy.FolderId;
         }
     }
 
@@ -399,11 +448,11 @@ public sealed class MessageStore : IAsyncDisposable
     {
         var (parsed, receivedAt) = (message.Parsed, message.ReceivedAt);
         var referenced = parsed.References.Append(parsed.InReplyTo).OfType<string>().Distinct().ToArray();
-        // $5 is sent to both statements (typed, so PostgreSQL accepts it unused) to keep one numbering.
-        return Command(referenced.Length == 0 ? InsertInNewThread : InsertReply,
+        // Every variant gets every parameter (typed, so PostgreSQL accepts one unused): one numbering.
+        return Command(InsertMessageStatements[InsertMessageVariant(copy.InboxId is not null, referenced.Length > 0)],
             new NpgsqlParameter<Guid> { TypedValue = copy.MessageId },
             new NpgsqlParameter<Guid> { TypedValue = copy.UserId },
-            new NpgsqlParameter<Guid> { TypedValue = Guid.CreateVersion7() },
+            new NpgsqlParameter<Guid> { TypedValue = copy.InboxId ?? Guid.CreateVersion7() },
             new NpgsqlParameter<Guid> { TypedValue = Guid.CreateVersion7() },
             new NpgsqlParameter<string[]> { TypedValue = referenced },
             new NpgsqlParameter<DateTimeOffset> { TypedValue = receivedAt },
@@ -452,7 +501,8 @@ public sealed class MessageStore : IAsyncDisposable
 
     private static string Json<T>(T value) => JsonSerializer.Serialize(value, JsonSerializerOptions.Web);
 
-    private sealed record Copy(Guid UserId, string TraceHeaders, Guid MessageId);
+    /// <param name="InboxId">The user's Inbox, when this store has filed mail there before.</param>
+    private sealed record Copy(Guid UserId, string TraceHeaders, Guid MessageId, Guid? InboxId);
 
     /// <summary>One message waiting to be stored, and the session waiting for it.</summary>
     private sealed record Filing(MessageToStore Message, List<Copy> Copies, TaskCompletionSource<IReadOnlyList<StoredCopy>> Stored)
