@@ -19,6 +19,13 @@ public static class MessageParser
     private const int MaxMessageIdLength = 500;
     private const int MaxContentTypeLength = 255;
 
+    /// <summary>
+    /// A larger header field makes the message unreadable (raw kept): MimeKit would take
+    /// seconds to minutes over it. Real fields stay far below; Postfix keeps 100 KB of a
+    /// whole header block by default.
+    /// </summary>
+    public const int MaxHeaderFieldLength = 256 * 1024;
+
     private static readonly ParserOptions Options = CreateOptions();
 
     private static ParserOptions CreateOptions()
@@ -41,6 +48,14 @@ public static class MessageParser
         MimeMessage message;
         // Where each attached message's bytes lie: MimeKit keeps those parsed, not as a range.
         var attachedMessages = new Dictionary<MimeEntity, (long Start, long End)>(ReferenceEqualityComparer.Instance);
+        var start = spool.Position;
+        if (await HeaderFieldScanner.FindOversizedFieldAsync(spool, MaxHeaderFieldLength, cancellationToken) is { } oversizedAt)
+        {
+            problems.Add($"unparseable message: a header field at octet {oversizedAt - MaxHeaderFieldLength} is over {MaxHeaderFieldLength} octets");
+            return ParsedMessage.Unreadable(problems);
+        }
+
+        spool.Position = start;
         try
         {
             var parser = new MimeParser(Options, spool, persistent: true);

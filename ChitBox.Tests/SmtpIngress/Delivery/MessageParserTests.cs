@@ -126,6 +126,35 @@ public sealed class MessageParserTests
     }
 
     [Fact]
+    public async Task A_header_field_too_large_for_MimeKit_leaves_the_message_unreadable_with_the_reason()
+    {
+        // A Subject folded over 100,000 lines: MimeKit's time grows with the square of a field's size.
+        var raw = Encoding.ASCII.GetBytes(
+            "From: a@example.org\r\nSubject: start" + string.Concat(Enumerable.Repeat("\r\n abc", 100_000)) + "\r\n\r\nbody\r\n");
+
+        var parsed = await MessageParser.ParseAsync(new MemoryStream(raw), CancellationToken.None);
+
+        Assert.Null(parsed.FromEmail);
+        Assert.Contains(parsed.Problems, p => p.Contains($"a header field at octet 21 is over {MessageParser.MaxHeaderFieldLength} octets"));
+    }
+
+    [Fact]
+    public async Task A_long_line_of_html_or_base64_in_a_body_is_parsed_as_usual()
+    {
+        var line = new string('x', MessageParser.MaxHeaderFieldLength + 1);
+        var raw = Encoding.ASCII.GetBytes(
+            "From: a@example.org\r\nSubject: one-line html\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
+            $"--b\r\nContent-Type: text/html\r\n\r\n<p>{line}</p>\r\n" +
+            $"--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n{line}\r\n--b--\r\n");
+
+        var parsed = await MessageParser.ParseAsync(new MemoryStream(raw), CancellationToken.None);
+
+        Assert.Equal("one-line html", parsed.Subject);
+        Assert.StartsWith("<p>xxx", parsed.BodyHtml);
+        Assert.Single(parsed.Attachments);
+    }
+
+    [Fact]
     public async Task A_huge_text_body_is_truncated_in_the_columns_and_noted()
     {
         var body = new string('x', MessageParser.MaxBodyChars * 5);
