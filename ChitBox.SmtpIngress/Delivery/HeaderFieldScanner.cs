@@ -150,8 +150,7 @@ public sealed class HeaderFieldScanner(long maxFieldLength)
             return false;
         }
 
-        Span<byte> value = stackalloc byte[field.Length - name.Length];
-        Ascii.ToLower(field[name.Length..], value, out _);
-        return value.IndexOf("message/"u8) >= 0;
+        var value = field[name.Length..].TrimStart(" \t\r\n"u8);
+        return value.Length >= "message/".Length && Ascii.EqualsIgnoreCase(value[.."message/".Length], "message/");
     }
 }

@@ -29,6 +29,7 @@ public sealed class HeaderFieldScannerTests
         { "indented body lines after the headers", "Subject: s\r\n\r\nline\r\n" + string.Concat(Enumerable.Repeat("    code\r\n", 500)) },
         { "a long line in a part's body", "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/html\r\n\r\n" + Long(10 * Limit) + "\r\n--b--\r\n" },
         { "a long line after a part that is not a message", "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\nX-Note: message/rfc822 named after the type\r\n\r\n" + Long(10 * Limit) + "\r\n--b--\r\n" },
+        { "a long line in a part whose type only names a message", "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; name=\"message/rfc822\"\r\n\r\n" + Long(10 * Limit) + "\r\n--b--\r\n" },
         { "an attached message's long body line", "Content-Type: message/rfc822\r\n\r\nSubject: inner\r\n\r\n" + Long(10 * Limit) + "\r\n" },
     };
 
