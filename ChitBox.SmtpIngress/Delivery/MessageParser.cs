@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using ChitBox.Mail.Messages;
 using MimeKit;
 using MimeKit.IO;
@@ -10,7 +11,7 @@ namespace ChitBox.SmtpIngress.Delivery;
 /// the spool and are addressed by offset. Never throws for odd content: whatever it
 /// cannot make sense of becomes a problem on the result, and the raw bytes are kept.
 /// </summary>
-public static class MessageParser
+public static partial class MessageParser
 {
     /// <summary>Bodies longer than this are truncated in the columns; the raw message keeps them whole.</summary>
     public const int MaxBodyChars = 1 << 20;
@@ -18,6 +19,13 @@ public static class MessageParser
     private const int SnippetLength = 200;
     private const int MaxMessageIdLength = 500;
     private const int MaxContentTypeLength = 255;
+
+    // Shown in every folder page and thread and sent in every new_email event: a subject the
+    // size of a header field would weigh on all of them. RFC 5322 lines stop at 998.
+    public const int MaxSubjectLength = 998;
+
+    // What file systems take; a longer name would also not fit in a Content-Disposition a proxy forwards.
+    public const int MaxFileNameLength = 255;
 
     /// <summary>
     /// A larger header field makes the message unreadable (raw kept): MimeKit would take
@@ -106,10 +114,10 @@ public static class MessageParser
 
         return new ParsedMessage(
             Clean(from?.Address),
-            Clean(from?.Name),
+            DisplayName(from?.Name),
             Addresses(message.To),
             Addresses(message.Cc),
-            Clean(message.Subject),
+            Subject(message.Subject, problems),
             Snippet(bodyText ?? HtmlToText(bodyHtml)),
             bodyText,
             bodyHtml,
@@ -173,7 +181,7 @@ public static class MessageParser
             fileName,
             Clamp(Clean(part.ContentType.MimeType), MaxContentTypeLength) ?? "application/octet-stream",
             size,
-            Clean(part.ContentId),
+            Clamp(Clean(part.ContentId), MaxMessageIdLength),
             !part.IsAttachment,
             offset,
             length,
@@ -194,12 +202,40 @@ public static class MessageParser
             TransferEncoding: null);
     }
 
-    /// <summary>The name alone: a sender's path (either slash) must not reach a user's disk.</summary>
-    private static string? SafeFileName(string? name) =>
-        string.IsNullOrEmpty(name) ? null : Clean(Path.GetFileName(name.Replace('\\', '/')));
+    /// <summary>
+    /// The name alone: a sender's path (either slash) must not reach a user's disk. Shortened
+    /// to <see cref="MaxFileNameLength"/>, keeping a short extension.
+    /// </summary>
+    private static string? SafeFileName(string? name)
+    {
+        name = string.IsNullOrEmpty(name) ? null : Clean(Path.GetFileName(name.Replace('\\', '/')));
+        if (name is null || name.Length <= MaxFileNameLength)
+        {
+            return name;
+        }
+
+        var extension = Path.GetExtension(name);
+        extension = extension.Length <= 16 ? extension : "";
+        return Clamp(name[..^extension.Length], MaxFileNameLength - extension.Length) + extension;
+    }
+
+    private static string? Subject(string? subject, List<string> problems)
+    {
+        subject = Clean(subject);
+        if (subject?.Length > MaxSubjectLength)
+        {
+            problems.Add($"Subject of {subject.Length} characters cut to {MaxSubjectLength}");
+            return Clamp(subject, MaxSubjectLength);
+        }
+
+        return subject;
+    }
+
+    /// <summary>A mailbox without a display name has none (null), not an empty one.</summary>
+    private static string? DisplayName(string? name) => string.IsNullOrWhiteSpace(name) ? null : Clean(name);
 
     private static List<MailAddress> Addresses(InternetAddressList list) =>
-        list.Mailboxes.Select(m => new MailAddress(Clean(m.Address) ?? "", Clean(m.Name))).ToList();
+        list.Mailboxes.Select(m => new MailAddress(Clean(m.Address) ?? "", DisplayName(m.Name))).ToList();
 
     /// <summary>The start of the text, each run of white space made one space.</summary>
     private static string? Snippet(string? text)
@@ -243,9 +279,16 @@ public static class MessageParser
         return new string(snippet[..length]);
     }
 
-    /// <summary>Only the start matters for a snippet; a bound keeps the regex linear on hostile HTML.</summary>
+    /// <summary>
+    /// The text a reader would see: tags, and scripts and style sheets whole, become spaces.
+    /// Only the start matters for a snippet; a bound, and a regex engine that never
+    /// backtracks, keep it linear on hostile HTML.
+    /// </summary>
     private static string? HtmlToText(string? html) =>
-        html is null ? null : System.Text.RegularExpressions.Regex.Replace(html[..Math.Min(html.Length, SnippetLength * 64)], "<[^>]*>", " ");
+        html is null ? null : HiddenHtml().Replace(html[..Math.Min(html.Length, SnippetLength * 64)], " ");
+
+    [GeneratedRegex(@"<script\b.*?(</script\s*>|$)|<style\b.*?(</style\s*>|$)|<[^>]*>", RegexOptions.IgnoreCase | RegexOptions.Singleline | RegexOptions.NonBacktracking)]
+    private static partial Regex HiddenHtml();
 
     /// <summary>Message-IDs are indexed: an absurdly long one would exceed PostgreSQL's index row limit.</summary>
     private static string? MessageIdentifier(string? id) => Clamp(Clean(id), MaxMessageIdLength);

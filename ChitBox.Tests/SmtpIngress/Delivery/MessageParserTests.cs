@@ -197,6 +197,49 @@ public sealed class MessageParserTests
         Assert.Equal(snippet, parsed.Snippet);
     }
 
+    [Fact]
+    public async Task Fields_shown_everywhere_are_bounded_and_the_cut_noted()
+    {
+        var longName = new string('n', 600) + ".pdf";
+        var raw = Encoding.ASCII.GetBytes(
+            "From: a@example.org\r\nTo: b@example.org\r\nSubject: " + new string('s', 5000) + "\r\n" +
+            "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n" +
+            $"--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"{longName}\"\r\n" +
+            $"Content-ID: <{new string('c', 5000)}>\r\n\r\npdf\r\n--b--\r\n");
+
+        var parsed = await MessageParser.ParseAsync(new MemoryStream(raw), CancellationToken.None);
+
+        Assert.Equal(new string('s', MessageParser.MaxSubjectLength), parsed.Subject);
+        Assert.Contains($"Subject of 5000 characters cut to {MessageParser.MaxSubjectLength}", parsed.Problems);
+        var attachment = Assert.Single(parsed.Attachments);
+        Assert.Equal(new string('n', MessageParser.MaxFileNameLength - 4) + ".pdf", attachment.FileName);
+        Assert.Equal(500, attachment.ContentId?.Length);
+    }
+
+    [Fact]
+    public async Task A_mailbox_without_a_display_name_has_a_null_name()
+    {
+        var raw = Encoding.ASCII.GetBytes("From: a@example.org\r\nTo: <b@example.org>, \"\" <c@example.org>\r\n\r\nhi\r\n");
+
+        var parsed = await MessageParser.ParseAsync(new MemoryStream(raw), CancellationToken.None);
+
+        Assert.Null(parsed.FromName);
+        Assert.All(parsed.To, address => Assert.Null(address.Name));
+    }
+
+    [Theory]
+    [InlineData("<html><head><style>p { color: red }</style><script>alert(1)</script></head><body><p>Hello</p></body></html>", "Hello")]
+    [InlineData("<p>Before</p><SCRIPT type=\"text/javascript\">var x = '<p>';</SCRIPT ><p>after</p>", "Before after")]
+    [InlineData("<p>Shown</p><script>never closed <p>hidden</p>", "Shown")]
+    public async Task The_snippet_of_html_leaves_out_scripts_and_style_sheets(string html, string snippet)
+    {
+        var raw = Encoding.ASCII.GetBytes($"From: a@example.org\r\nContent-Type: text/html\r\n\r\n{html}\r\n");
+
+        var parsed = await MessageParser.ParseAsync(new MemoryStream(raw), CancellationToken.None);
+
+        Assert.Equal(snippet, parsed.Snippet);
+    }
+
     private static Task<ParsedMessage> ParseAsync(string fixture) =>
         MessageParser.ParseAsync(new MemoryStream(Fixtures.Read(fixture)), CancellationToken.None);
 
