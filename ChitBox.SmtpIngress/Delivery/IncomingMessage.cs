@@ -11,6 +11,7 @@ public sealed record IncomingMessage(
     EndPoint? RemoteEndPoint,
     string ClientHelo,
     bool IsTls,
+    bool IsSmtpUtf8,
     string ReversePath,
     IReadOnlyList<AcceptedRecipient> Recipients,
     MessageSpool Spool,

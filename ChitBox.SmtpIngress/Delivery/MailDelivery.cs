@@ -25,7 +25,7 @@ public sealed partial class MailDelivery(
         var rawMessageId = Guid.CreateVersion7();
         var queueId = rawMessageId.ToString("N");
         var recipients = message.Recipients
-            .Select(r => (r.UserId, TraceHeader.Received(message, options.Value.HostName, queueId, r.Address)))
+            .Select(r => (r.UserId, TraceHeader.For(message, options.Value.HostName, queueId, r.Address)))
             .ToList();
 
         IReadOnlyList<StoredCopy> copies;

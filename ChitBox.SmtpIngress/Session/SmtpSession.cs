@@ -767,7 +767,8 @@ public sealed class SmtpSession
                 _remoteEndPoint,
                 _clientName ?? string.Empty,
                 _isTls,
-                _mail!.ReversePath,
+                _mail!.SmtpUtf8,
+                _mail.ReversePath,
                 [.. _recipients],
                 spool,
                 _time.GetUtcNow());

@@ -148,7 +148,7 @@ public sealed class SmtpToBrowserTests(ITestOutputHelper output) : IAsyncLifetim
         }
 
         var rawServed = await http.GetByteArrayAsync($"/api/messages/{messageId}/raw");
-        Assert.StartsWith("Received: from ", System.Text.Encoding.ASCII.GetString(rawServed, 0, 20));
+        Assert.StartsWith("Return-Path: <", System.Text.Encoding.ASCII.GetString(rawServed, 0, 20));
     }
 
     private async Task SendAsync(MimeMessage message)

@@ -22,7 +22,7 @@ public sealed class SmtpDeliveryTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task DisposeAsync() => await _ingress.DisposeAsync();
 
     [Fact]
-    public async Task Mail_from_mailkit_is_filed_in_the_inbox_with_a_received_header_before_the_exact_bytes()
+    public async Task Mail_from_mailkit_is_filed_in_the_inbox_with_trace_headers_before_the_exact_bytes()
     {
         var (bob, bobId) = await RegisterAsync("bob");
         var message = Message(bob, "Hello Bob", "First line\r\n.leading dot\r\nLast line");
@@ -42,7 +42,8 @@ public sealed class SmtpDeliveryTests(ITestOutputHelper output) : IAsyncLifetime
         var stored = Assert.Single(await StoredMail.ForUserAsync(_database, bobId));
         Assert.Equal("Hello Bob", stored.Subject);
         Assert.Equal("alice@example.org", stored.FromEmail);
-        Assert.StartsWith("Received: from ", stored.TraceHeaders);
+        Assert.StartsWith("Return-Path: <alice@example.org>\r\nReceived: from ", stored.TraceHeaders);
+        Assert.Contains(" with ESMTP id ", stored.TraceHeaders);
         Assert.Contains($"for <{bob}>", stored.TraceHeaders);
         Assert.Contains(response[6..].Trim('<', '>'), stored.TraceHeaders);
         using var sent = new MemoryStream();
@@ -166,6 +167,25 @@ public sealed class SmtpDeliveryTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal("Grüße aus Köln", stored.Subject);
         Assert.Equal("jürgen@example.org", stored.FromEmail);
         Assert.Contains("Schöne Grüße — 你好", stored.BodyText);
+        Assert.StartsWith("Return-Path: <jürgen@example.org>\r\n", stored.TraceHeaders);
+        Assert.Contains(" with UTF8SMTP id ", stored.TraceHeaders);
+    }
+
+    [Fact]
+    public async Task A_bounce_keeps_its_null_return_path()
+    {
+        var (bob, bobId) = await RegisterAsync("bob");
+        var (client, _) = await SmtpTestClient.ConnectAsync(_ingress.SmtpPort, output);
+        await using var _ = client;
+        Assert.StartsWith("250", await client.CommandAsync("EHLO mailer.example.org"));
+        Assert.StartsWith("250", await client.CommandAsync("MAIL FROM:<>"));
+        Assert.StartsWith("250 2.1.5", await client.CommandAsync($"RCPT TO:<{bob}>"));
+        Assert.StartsWith("354", await client.CommandAsync("DATA"));
+
+        Assert.StartsWith("250 2.0.0", await client.CommandAsync("Subject: Undelivered Mail Returned to Sender\r\n\r\nbounced\r\n."));
+
+        var stored = Assert.Single(await StoredMail.ForUserAsync(_database, bobId));
+        Assert.StartsWith("Return-Path: <>\r\nReceived: from mailer.example.org ", stored.TraceHeaders);
     }
 
     [Fact]
