@@ -42,7 +42,7 @@ public sealed class RecipientDirectory(NpgsqlDataSource dataSource, IOptions<Mai
             return RecipientCheck.Relay;
         }
 
-        var normalized = User.Normalize(address);
+        var normalized = User.Normalize(WithoutNeedlessQuotes(address, at));
         var userId = await FindUserAsync(normalized, cancellationToken);
         if (userId is null && WithoutSubaddress(normalized) is { } plain)
         {
@@ -51,6 +51,34 @@ public sealed class RecipientDirectory(NpgsqlDataSource dataSource, IOptions<Mai
 
         return userId is { } id ? RecipientCheck.For(id) : RecipientCheck.Unknown;
     }
+
+    /// <summary>
+    /// <c>"alice"@domain</c> is <c>alice@domain</c>: a quoted local part that would be a valid
+    /// dot-atom unquoted names the same mailbox (RFC 5321 4.1.2).
+    /// </summary>
+    private static string WithoutNeedlessQuotes(string address, int at)
+    {
+        if (at < 2 || address[0] != '"' || address[at - 1] != '"')
+        {
+            return address;
+        }
+
+        var local = new System.Text.StringBuilder(at);
+        for (var i = 1; i < at - 1; i++)
+        {
+            // A quoted pair stands for its second character.
+            local.Append(address[i] == '\\' && i + 1 < at - 1 ? address[++i] : address[i]);
+        }
+
+        var unquoted = local.ToString();
+        return unquoted.Length > 0 && unquoted.Split('.').All(atom => atom.Length > 0 && atom.All(IsAtomText))
+            ? string.Concat(unquoted, address.AsSpan(at))
+            : address;
+    }
+
+    /// <summary>atext (RFC 5322 3.2.3), and any non-ASCII character (RFC 6531).</summary>
+    private static bool IsAtomText(char c) =>
+        char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-/=?^_`{|}~".Contains(c) || c > 127;
 
     /// <summary><c>alice+tag@domain</c> delivers to <c>alice@domain</c>.</summary>
     private static string? WithoutSubaddress(string normalized)

@@ -34,6 +34,33 @@ public sealed class RecipientDirectoryTests : IAsyncLifetime
         Assert.Equal(RecipientCheck.For(userId), check);
     }
 
+    [Theory]
+    [InlineData("\"{0}\"@{1}")]
+    [InlineData("\"{0}+tag\"@{1}")]
+    [InlineData("\"\\{0}\"@{1}")]
+    public async Task A_quoted_local_part_that_needs_no_quotes_names_the_same_user(string form)
+    {
+        var address = TestUsers.UniqueAddress("alice.smith");
+        var userId = await TestUsers.CreateAsync(_connectionString, address);
+        var at = address.LastIndexOf('@');
+
+        var check = await _directory.CheckAsync(string.Format(form, address[..at], address[(at + 1)..]), CancellationToken.None);
+
+        Assert.Equal(RecipientCheck.For(userId), check);
+    }
+
+    [Fact]
+    public async Task A_quoted_local_part_that_needs_its_quotes_is_another_mailbox()
+    {
+        var address = TestUsers.UniqueAddress("alice");
+        await TestUsers.CreateAsync(_connectionString, address);
+        var at = address.LastIndexOf('@');
+
+        var check = await _directory.CheckAsync($"\"{address[..at]} \"{address[at..]}", CancellationToken.None);
+
+        Assert.Equal(RecipientCheck.Unknown, check);
+    }
+
     [Fact]
     public async Task A_subaddress_delivers_to_the_plain_address()
     {
