@@ -118,8 +118,14 @@ public static class SmtpReplies
     /// <summary><c>500 5.5.2</c>: not a command this server knows.</summary>
     public static readonly SmtpReply UnknownCommand = new(500, "5.5.2", "Error: command not recognized");
 
-    /// <summary><c>500 5.5.2</c>: a command line (or, in DATA, a text line) over the limit.</summary>
+    /// <summary><c>500 5.5.2</c>: a command line over the limit.</summary>
     public static readonly SmtpReply LineTooLong = new(500, "5.5.2", "Error: line too long");
+
+    /// <summary>
+    /// <c>554 5.6.0</c>, after the data: a text line over a limit the operator set. 554 is
+    /// among the replies RFC 5321 4.3.2 allows there; 500 is not.
+    /// </summary>
+    public static readonly SmtpReply TextLineTooLong = new(554, "5.6.0", "Message has a line too long");
 
     /// <summary><c>501 5.5.4</c>: bad syntax or a bad parameter value.</summary>
     public static readonly SmtpReply SyntaxError = new(501, "5.5.4", "Syntax error in parameters or arguments");

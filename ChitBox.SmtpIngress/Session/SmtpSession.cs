@@ -390,7 +390,7 @@ public sealed class SmtpSession
                     {
                         _mode = InputMode.Commands;
                         var refusal = reader.IsTooBig ? SmtpReplies.MessageTooBig
-                            : reader.HasLineTooLong ? SmtpReplies.LineTooLong
+                            : reader.HasLineTooLong ? SmtpReplies.TextLineTooLong
                             : _spoolFailed ? SmtpReplies.StorageUnavailable
                             : null;
                         var reason = reader.IsTooBig ? SmtpTelemetry.RejectedForSize

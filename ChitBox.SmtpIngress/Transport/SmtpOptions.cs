@@ -44,12 +44,13 @@ public sealed class SmtpOptions : IValidatableObject
 
     /// <summary>
     /// Octets in one line of message text, line ending included; a message with a longer line gets
-    /// 500 5.5.2 after its end. RFC 5321 says 1000, but real mail (one-line HTML) breaks that and the
-    /// contract says no message is refused for its content, so the default is 1 MiB. No line is ever
-    /// buffered whatever this says: memory stays bounded. 0 turns the check off.
+    /// 554 5.6.0 after its end. 0, the default, checks nothing: RFC 5321 says 1000, but real mail
+    /// (one-line HTML, unwrapped base64) breaks that, and the contract says no message is refused
+    /// for its content. No line is ever buffered whatever this says: memory stays bounded, and a
+    /// header field too long for the parser leaves the message filed unreadable, raw kept.
     /// </summary>
     [Range(0, int.MaxValue)]
-    public int MaxTextLineLength { get; set; } = 1_048_576;
+    public int MaxTextLineLength { get; set; }
 
     /// <summary>Silence allowed while waiting for the client; then 421 4.4.2.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]

@@ -43,6 +43,7 @@ public sealed class SmtpReplyTests
         { SmtpReplies.NoValidRecipients.ToString(), 503, "5.5.1" },
         { SmtpReplies.UnknownCommand.ToString(), 500, "5.5.2" },
         { SmtpReplies.LineTooLong.ToString(), 500, "5.5.2" },
+        { SmtpReplies.TextLineTooLong.ToString(), 554, "5.6.0" },
         { SmtpReplies.SyntaxError.ToString(), 501, "5.5.4" },
         { SmtpReplies.UnknownParameter.ToString(), 555, "5.5.4" },
         { SmtpReplies.StorageUnavailable.ToString(), 451, "4.3.0" },

@@ -297,6 +297,37 @@ public sealed class SmtpSessionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_text_line_of_any_length_is_message_data_by_default()
+    {
+        await using var client = await SmtpTestClient.ReadyAsync(output);
+        await client.CommandAsync("MAIL FROM:<a@example.com>", 250);
+        await client.CommandAsync("RCPT TO:<bob@chitbox.local>", 250);
+        await client.CommandAsync("DATA", 354);
+
+        var line = new string('x', 2 * 1024 * 1024);
+        await client.SendAsync($"Subject: one line\r\n\r\n{line}\r\n.\r\n");
+
+        await client.ExpectAsync(250, "2.0.0");
+        var (_, content, _) = Assert.Single(client.Delivery.Delivered);
+        Assert.Equal($"Subject: one line\r\n\r\n{line}\r\n", Encoding.ASCII.GetString(content));
+    }
+
+    [Fact]
+    public async Task A_text_line_over_a_configured_limit_gets_554_5_6_0_after_the_data_and_the_session_goes_on()
+    {
+        await using var client = await SmtpTestClient.ReadyAsync(output, o => o.MaxTextLineLength = 1000);
+        await client.CommandAsync("MAIL FROM:<a@example.com>", 250);
+        await client.CommandAsync("RCPT TO:<bob@chitbox.local>", 250);
+        await client.CommandAsync("DATA", 354);
+
+        await client.SendAsync($"Subject: long\r\n\r\n{new string('x', 1000)}\r\n.\r\n");
+
+        await client.ExpectAsync(554, "5.6.0");
+        Assert.Empty(client.Delivery.Delivered);
+        await client.CommandAsync("NOOP", 250);
+    }
+
+    [Fact]
     public async Task Unknown_command_gets_500_5_5_2()
     {
         await using var client = await SmtpTestClient.ReadyAsync(output);
