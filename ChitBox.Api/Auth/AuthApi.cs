@@ -95,7 +95,10 @@ public static partial class AuthApi
 
         // The password is checked first, whatever the limits say: the contract counts only
         // failed attempts, and a successful login is never throttled.
-        var user = await db.Users.SingleOrDefaultAsync(u => u.NormalizedEmail == account, cancellationToken);
+        // An address PostgreSQL cannot even compare belongs to no account: it fails as an unknown one.
+        var user = ClientText.IsStorable(account)
+            ? await db.Users.SingleOrDefaultAsync(u => u.NormalizedEmail == account, cancellationToken)
+            : null;
         var verdict = PasswordVerificationResult.Failed;
         if (user is null)
         {
@@ -157,7 +160,8 @@ public static partial class AuthApi
         else if (email.Length > MaxEmailLength
             || !System.Net.Mail.MailAddress.TryCreate(email, out var parsed)
             || !string.Equals(parsed.Address, email, StringComparison.Ordinal)
-            || email.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+            || email.Any(char.IsWhiteSpace)
+            || ClientText.HasControlCharacters(email))
         {
             errors["email"] = ["Not a valid email address."];
         }
@@ -178,6 +182,10 @@ public static partial class AuthApi
         if (request.DisplayName is { Length: > MaxDisplayNameLength })
         {
             errors["displayName"] = [$"The display name must have at most {MaxDisplayNameLength} characters."];
+        }
+        else if (request.DisplayName is { } displayName && ClientText.HasControlCharacters(displayName))
+        {
+            errors["displayName"] = ["The display name must not contain control characters (NUL, tabs, line breaks)."];
         }
 
         return errors;

@@ -82,6 +82,73 @@ public sealed class AuthApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _));
     }
 
+    // JSON escapes, sent as written: PostgreSQL text cannot hold NUL.
+    [Theory]
+    [InlineData("displayName", @"a\u0000b")]
+    [InlineData("displayName", @"\u0000")]
+    [InlineData("displayName", @"line\nbreak")]
+    [InlineData("displayName", @"bell\u0007")]
+    [InlineData("email", @"nul\u0000@chitbox.local")]
+    public async Task Register_with_a_nul_or_control_character_returns_400_naming_the_field(string field, string escaped)
+    {
+        using var client = factory.CreateClient();
+        var email = field == "email" ? escaped : TestUser.UniqueEmail("nul");
+        var displayName = field == "displayName" ? escaped : "Plain Name";
+
+        var response = await PostJsonAsync(client, "/api/auth/register", $$"""{"email":"{{email}}","password":"long enough pw","displayName":"{{displayName}}"}""");
+
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _));
+    }
+
+    [Fact]
+    public async Task Register_a_taken_address_with_a_nul_display_name_returns_400()
+    {
+        using var client = factory.CreateClient();
+        var email = TestUser.UniqueEmail("taken");
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/auth/register", new { email, password = "long enough pw" })).StatusCode);
+
+        var response = await PostJsonAsync(client, "/api/auth/register", $$"""{"email":"{{email}}","password":"long enough pw","displayName":"\u0000"}""");
+
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("displayName", out _));
+    }
+
+    [Fact]
+    public async Task Register_keeps_letters_marks_and_emoji_in_a_display_name()
+    {
+        using var client = factory.CreateClient();
+
+        var response = await client.PostAsJsonAsync("/api/auth/register", new { email = TestUser.UniqueEmail(), password = "long enough pw", displayName = "Zoë Ångström 🦊 山田" });
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("Zoë Ångström 🦊 山田", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("displayName").GetString());
+    }
+
+    [Theory]
+    [InlineData(@"\u0000")]
+    [InlineData(@"a\u0000@chitbox.local")]
+    public async Task Login_with_an_address_the_database_cannot_hold_returns_401_problem(string escaped)
+    {
+        using var client = factory.CreateClient();
+
+        var response = await PostJsonAsync(client, "/api/auth/login", $$"""{"email":"{{escaped}}","password":"x"}""");
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Unauthorized);
+    }
+
+    [Theory]
+    [InlineData("/api/auth/register", """{"email":"half\udc00@chitbox.local","password":"long enough pw","displayName":"half \ud800 pair"}""")]
+    [InlineData("/api/auth/login", """{"email":"\ud800@chitbox.local","password":"long enough pw"}""")]
+    public async Task Text_with_a_lone_surrogate_returns_400_problem(string path, string json)
+    {
+        using var client = factory.CreateClient();
+
+        var response = await PostJsonAsync(client, path, json);
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest);
+    }
+
     [Fact]
     public async Task Register_with_malformed_json_returns_400_problem()
     {
@@ -273,6 +340,9 @@ public sealed class AuthApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
         Assert.True(document.GetProperty("paths").TryGetProperty("/api/folders/{id}/messages", out _));
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/scalar")).StatusCode);
     }
+
+    private static Task<HttpResponseMessage> PostJsonAsync(HttpClient client, string path, string json) =>
+        client.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
 
     internal static string MintToken(Guid userId, string key, DateTimeOffset expires)
     {

@@ -91,6 +91,7 @@ public sealed class MailboxApiTests(ApiFactory factory) : IClassFixture<ApiFacto
     [Theory]
     [InlineData("cursor=not-a-cursor")]
     [InlineData("cursor=%21%21%21")]
+    [InlineData("cursor=%00")]
     [InlineData("limit=0")]
     [InlineData("limit=201")]
     [InlineData("limit=ten")]
