@@ -13,6 +13,7 @@ builder.UseDefaultAddress();
 
 builder.AddServiceDefaults("chitbox-api", ApiTelemetry.Name);
 builder.AddMailData();
+builder.AddDatabaseResilience();
 builder.AddMailNotifications();
 builder.AddMailDomains();
 builder.Services.AddSingleton<ApiTelemetry>();

@@ -135,19 +135,24 @@ public static class MessagesApi
             return TypedResults.NoContent();
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        // Lock the shared raw row first, so two copies deleted at once cannot both
-        // see the other still referencing it and leave it behind.
-        await db.Database.ExecuteSqlAsync(
-            $"SELECT 1 FROM raw_messages WHERE id = {message.RawMessageId} FOR UPDATE", cancellationToken);
-        await db.Database.ExecuteSqlAsync(
-            $"DELETE FROM mail_messages WHERE id = {id} AND user_id = {userId}", cancellationToken);
-        await db.Database.ExecuteSqlAsync(
-            $"""
-            DELETE FROM raw_messages r WHERE r.id = {message.RawMessageId}
-            AND NOT EXISTS (SELECT 1 FROM mail_messages m WHERE m.raw_message_id = r.id)
-            """, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        // The retrying strategy runs the whole transaction again if the connection is lost;
+        // run twice (say the first commit went through unacknowledged) it deletes nothing more.
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            // Lock the shared raw row first, so two copies deleted at once cannot both
+            // see the other still referencing it and leave it behind.
+            await db.Database.ExecuteSqlAsync(
+                $"SELECT 1 FROM raw_messages WHERE id = {message.RawMessageId} FOR UPDATE", ct);
+            await db.Database.ExecuteSqlAsync(
+                $"DELETE FROM mail_messages WHERE id = {id} AND user_id = {userId}", ct);
+            await db.Database.ExecuteSqlAsync(
+                $"""
+                DELETE FROM raw_messages r WHERE r.id = {message.RawMessageId}
+                AND NOT EXISTS (SELECT 1 FROM mail_messages m WHERE m.raw_message_id = r.id)
+                """, ct);
+            await transaction.CommitAsync(ct);
+        }, cancellationToken);
         return TypedResults.NoContent();
     }
 
