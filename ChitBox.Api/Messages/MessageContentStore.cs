@@ -62,6 +62,22 @@ public sealed class MessageContentStore(NpgsqlDataSource dataSource)
     private async Task<(NpgsqlConnection Connection, NpgsqlCommand Command, NpgsqlDataReader? Reader)> QueryAsync(
         string sql, Guid id, Guid userId, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await QueryOnceAsync(sql, id, userId, cancellationToken);
+        }
+        catch (NpgsqlException e) when (e.IsTransient && !cancellationToken.IsCancellationRequested)
+        {
+            // Nothing has been sent to the client yet and a read changes nothing, so it can run
+            // again. After a database restart the pool may still hold dead connections: drop them.
+            dataSource.Clear();
+            return await QueryOnceAsync(sql, id, userId, cancellationToken);
+        }
+    }
+
+    private async Task<(NpgsqlConnection Connection, NpgsqlCommand Command, NpgsqlDataReader? Reader)> QueryOnceAsync(
+        string sql, Guid id, Guid userId, CancellationToken cancellationToken)
+    {
         var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         NpgsqlCommand? command = null;
         NpgsqlDataReader? reader = null;

@@ -21,6 +21,7 @@ public sealed class DatabaseOutageTests(OwnDatabaseApi api) : IClassFixture<OwnD
     {
         { "list folders", HttpStatusCode.OK },
         { "read a message", HttpStatusCode.OK },
+        { "download the raw message", HttpStatusCode.OK },
         { "mark read", HttpStatusCode.OK },
         { "move to trash", HttpStatusCode.NoContent },
         { "delete for good", HttpStatusCode.NoContent },
@@ -70,6 +71,7 @@ public sealed class DatabaseOutageTests(OwnDatabaseApi api) : IClassFixture<OwnD
     {
         "list folders" => new(HttpMethod.Get, "/api/folders"),
         "read a message" => new(HttpMethod.Get, $"/api/messages/{message.Id}"),
+        "download the raw message" => new(HttpMethod.Get, $"/api/messages/{message.Id}/raw"),
         "mark read" => new(HttpMethod.Patch, $"/api/messages/{message.Id}") { Content = JsonContent.Create(new { isRead = true }) },
         "move to trash" or "delete for good" => new(HttpMethod.Delete, $"/api/messages/{message.Id}"),
         "log in" => new(HttpMethod.Post, "/api/auth/login") { Content = JsonContent.Create(new { email = user.Email, password = user.Password }) },
