@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Features;
@@ -7,7 +8,7 @@ namespace ChitBox.Api;
 
 /// <summary>
 /// What every endpoint shares: camelCase JSON with enums as lower-case names, and every
-/// error (unknown route, bad JSON, oversized body, exception, 401) as problem+json.
+/// error (unknown route, bad JSON, oversized body, exception, 401, database unavailable) as problem+json.
 /// </summary>
 public static class ApiConventionsExtensions
 {
@@ -31,14 +32,29 @@ public static class ApiConventionsExtensions
         // Both write through the problem-details service when it can, and otherwise write the
         // problem themselves: the built-in writer declines when the client does not accept
         // JSON (Accept: text/html), which left plain text or an empty body.
-        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteProblemAsync });
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandler = WriteProblemAsync,
+            // The database still out of reach after the retries is no fault of the request or
+            // the server's code: 503, and the client may try again.
+            StatusCodeSelector = e => DatabaseResilienceExtensions.IsDatabaseUnavailable(e)
+                ? StatusCodes.Status503ServiceUnavailable
+                : StatusCodes.Status500InternalServerError,
+        });
         app.UseStatusCodePages(context => WriteProblemAsync(context.HttpContext));
         app.Use(LimitJsonBodySize);
         return app;
     }
 
-    private static Task WriteProblemAsync(HttpContext context) =>
-        TypedResults.Problem(statusCode: context.Response.StatusCode).ExecuteAsync(context);
+    private static Task WriteProblemAsync(HttpContext context)
+    {
+        if (context.Response.StatusCode == StatusCodes.Status503ServiceUnavailable)
+        {
+            context.Response.Headers.RetryAfter = DatabaseResilienceExtensions.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return TypedResults.Problem(statusCode: context.Response.StatusCode).ExecuteAsync(context);
+    }
 
     private static Task LimitJsonBodySize(HttpContext context, RequestDelegate next)
     {

@@ -1,5 +1,6 @@
 using ChitBox.Mail.Data;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace ChitBox.Api;
 
@@ -11,6 +12,9 @@ public static class DatabaseResilienceExtensions
 {
     /// <summary>The first retry is immediate (a dropped pooled connection), the second about a second later.</summary>
     public const int MaxRetryCount = 2;
+
+    /// <summary>What a 503 asks the client to wait, about as long as PostgreSQL takes to restart.</summary>
+    public const int RetryAfterSeconds = 5;
 
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(2);
 
@@ -25,5 +29,23 @@ public static class DatabaseResilienceExtensions
         builder.Services.ConfigureDbContext<MailDbContext>(options =>
             options.UseNpgsql(npgsql => npgsql.EnableRetryOnFailure(MaxRetryCount, MaxRetryDelay, errorCodesToAdd: null)));
         return builder;
+    }
+
+    /// <summary>
+    /// True when the exception, or one it wraps, is a failure Npgsql calls transient (the server
+    /// unreachable, restarting or shutting down, a lost connection): it says nothing about the
+    /// request, and the same request may succeed later.
+    /// </summary>
+    public static bool IsDatabaseUnavailable(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is NpgsqlException { IsTransient: true })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -10,8 +10,9 @@ using Npgsql;
 namespace ChitBox.Tests.Api;
 
 /// <summary>
-/// What a client sees when PostgreSQL drops the API's connections (a restart, a failover):
-/// the request is retried on a new connection.
+/// What a client sees when PostgreSQL drops the API's connections (a restart, a failover) or
+/// cannot be reached: the request is retried on a new connection, and only when that fails
+/// too is the answer 503 problem+json with Retry-After, never 500.
 /// </summary>
 public sealed class DatabaseOutageTests(OwnDatabaseApi api) : IClassFixture<OwnDatabaseApi>
 {
@@ -46,6 +47,32 @@ public sealed class DatabaseOutageTests(OwnDatabaseApi api) : IClassFixture<OwnD
         var response = await client.SendAsync(Request(call, user, message));
 
         Assert.Equal(expected, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("list folders")]
+    [InlineData("download the raw message")]
+    public async Task A_call_while_the_database_refuses_connections_returns_503_problem_with_retry_after(string call)
+    {
+        var user = await TestUser.CreateAsync(api.Factory, "outage");
+        var message = await MailSeeder.DeliverAsync(api.Factory.Services, user.Id, MailSeeder.Build("During the outage"), publish: false);
+        using var client = api.Factory.CreateClientFor(user);
+        await api.RefuseConnectionsAsync(true);
+        try
+        {
+            await api.TerminateConnectionsAsync();
+
+            var response = await client.SendAsync(Request(call, user, message));
+
+            await ProblemAssert.IsProblemAsync(response, HttpStatusCode.ServiceUnavailable);
+            Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        }
+        finally
+        {
+            await api.RefuseConnectionsAsync(false);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/folders")).StatusCode);
     }
 
     [Fact]

@@ -62,6 +62,14 @@ public sealed class OwnDatabaseApi : IAsyncLifetime
         Assert.True((bool)(await command.ExecuteScalarAsync())!);
     }
 
+    /// <summary>While refused, every new connection to the API's database fails, as while PostgreSQL starts up.</summary>
+    public async Task RefuseConnectionsAsync(bool refuse)
+    {
+        await using var connection = await OpenAdminConnectionAsync();
+        await using var command = new NpgsqlCommand($"ALTER DATABASE {Database.Name} ALLOW_CONNECTIONS {(refuse ? "false" : "true")}", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
     private async Task<NpgsqlConnection> OpenAdminConnectionAsync()
     {
         var servers = await TestServers.GetAsync();
