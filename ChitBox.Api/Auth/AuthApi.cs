@@ -165,6 +165,12 @@ public static partial class AuthApi
         {
             errors["email"] = ["Not a valid email address."];
         }
+        else if (email.StartsWith('"'))
+        {
+            // RFC 5321 4.1.2: a mailbox that needs quoting should not be defined, and the ingress
+            // reads "alice"@ as alice@.
+            errors["email"] = ["The part before @ must not be quoted."];
+        }
         else if (!domains.IsLocalAddress(email))
         {
             errors["email"] = [$"The address must be in a domain this server receives mail for: {string.Join(", ", domains.LocalDomains)}."];

@@ -66,6 +66,7 @@ public sealed class AuthApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
     [InlineData("short", "password")]
     [InlineData("elsewhere", "email")]
     [InlineData("invalid", "email")]
+    [InlineData("quoted", "email")]
     public async Task Register_with_bad_input_returns_400_naming_the_field(string kind, string field)
     {
         using var client = factory.CreateClient();
@@ -73,6 +74,7 @@ public sealed class AuthApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
         {
             "short" => new { email = TestUser.UniqueEmail(), password = "1234567" },
             "elsewhere" => new { email = $"someone-{Guid.NewGuid():N}@example.com", password = "long enough pw" },
+            "quoted" => new { email = $"\"someone-{Guid.NewGuid():N}\"@chitbox.local", password = "long enough pw" },
             _ => new { email = "not an address", password = "long enough pw" },
         };
 
