@@ -92,6 +92,9 @@ public sealed class MessagesApiTests(ApiFactory factory) : IClassFixture<ApiFact
         { "nested", string.Concat(Enumerable.Repeat("<div>", 100_000)) + "Deep &amp; <b>bold</b><script>alert(1)</script>" },
         // Every paragraph re-creates every unclosed formatting element before it: tens of MB of output.
         { "formatting", "Deep &amp; <b>bold</b>" + string.Concat(Enumerable.Range(0, 3_000).Select(i => $"<b class=\"c{i}\"><p>")) },
+        // </q_x> closes no q_ (a tag name runs to whitespace, '/' or '>'): 40,000 deep, and every
+        // end tag walks them all. About 10 s of CPU per read before the guard read names that way.
+        { "misnamed end tags", "<html><body>" + string.Concat(Enumerable.Repeat("<q_></q_x>", 40_000)) + "Deep &amp; <b>bold</b></body></html>" },
     };
 
     [Theory]
