@@ -13,8 +13,8 @@ namespace ChitBox.Api.Messages;
 /// <remarks>
 /// Raw text starts after every script, style, title, textarea, xmp, iframe, noembed, noframes and
 /// noscript start tag (the sanitizer's parser runs with scripting on), and everything after
-/// plaintext is text. That holds in every insertion mode the guard lets the parser reach;
-/// select, template, svg and math, where it does not, are refused by <see cref="HtmlParseGuard"/>.
+/// plaintext is text. Inside svg, math, select and template the parser reads some of these as
+/// ordinary elements instead; <see cref="HtmlParseGuard.MaxTags"/> bounds what that can hide.
 /// An unterminated tag ends the document, as it does for the tokenizer.
 /// </remarks>
 internal static class HtmlMarkupScanner

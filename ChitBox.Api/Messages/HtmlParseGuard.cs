@@ -25,6 +25,15 @@ public static class HtmlParseGuard
     /// </summary>
     public const int MaxFormattingWork = 100_000;
 
+    /// <summary>
+    /// Start and end tags. The depth above is an estimate from counting, and the parser keeps
+    /// elements open that counting closes (an end tag it ignores after a special element, as in
+    /// <c>&lt;x&gt;&lt;div&gt;&lt;/x&gt;&lt;/div&gt;</c>, or list items it does not close inside
+    /// another, as in <c>&lt;li&gt;&lt;dd&gt;</c>): this caps how deep such tricks can go.
+    /// Newsletters have a few thousand tags.
+    /// </summary>
+    public const int MaxTags = 10_000;
+
     private static readonly HashSet<string> VoidElements = Names(
     [
         "area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta", "param", "source", "track", "wbr",
@@ -57,6 +66,7 @@ public static class HtmlParseGuard
         var depth = 0;
         var formatting = 0;
         long formattingWork = 0;
+        var tags = 0;
         foreach (var tag in HtmlMarkupScanner.Scan(html))
         {
             if (tag.Kind == HtmlMarkupKind.Ambiguous)
@@ -64,7 +74,17 @@ public static class HtmlParseGuard
                 return false;
             }
 
-            if (tag.Kind is not (HtmlMarkupKind.StartTag or HtmlMarkupKind.EndTag) || VoidElements.Contains(tag.Name))
+            if (tag.Kind is not (HtmlMarkupKind.StartTag or HtmlMarkupKind.EndTag))
+            {
+                continue;
+            }
+
+            if (++tags > MaxTags)
+            {
+                return false;
+            }
+
+            if (VoidElements.Contains(tag.Name))
             {
                 continue;
             }

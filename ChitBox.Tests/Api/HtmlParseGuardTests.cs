@@ -53,6 +53,28 @@ public sealed class HtmlParseGuardTests
         Assert.False(HtmlParseGuard.IsSafeToParse(Repeat("<span><style></stylesheet></span></style>", 1_000)));
     }
 
+    [Theory]
+    [InlineData("<x><div></x></div>")]
+    [InlineData("<li><dd>")]
+    [InlineData("<svg><style><span></style></svg>")]
+    public void Markup_the_parser_nests_deeper_than_counting_shows_is_bounded_by_the_number_of_tags(string unit)
+    {
+        // At 20,000 repetitions each took the parser 3-21 s; counting sees them shallow.
+        var html = "<html><body>" + Repeat(unit, 10_000) + "</body></html>";
+
+        Assert.True(html.Length < HtmlParseGuard.MaxLength);
+        Assert.False(HtmlParseGuard.IsSafeToParse(html));
+    }
+
+    [Fact]
+    public void Up_to_the_tag_limit_counting_decides()
+    {
+        var html = Repeat("<x><div></x></div>", (HtmlParseGuard.MaxTags - 2) / 4);
+
+        Assert.True(HtmlParseGuard.IsSafeToParse("<p>" + html + "</p>"));
+        Assert.False(HtmlParseGuard.IsSafeToParse("<p>" + html + "<b></b><i></i></p>"));
+    }
+
     [Fact]
     public void Ordinary_markup_is_still_parsed()
     {
