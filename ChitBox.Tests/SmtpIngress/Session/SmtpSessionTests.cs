@@ -244,9 +244,7 @@ public sealed class SmtpSessionTests(ITestOutputHelper output)
             o.SpoolMemoryThreshold = 4096;
             o.SpoolDirectory = "/nonexistent/chitbox-spool";
         });
-        await client.CommandAsync("MAIL FROM:<a@example.com>", 250);
-        await client.CommandAsync("RCPT TO:<bob@chitbox.local>", 250);
-        await client.CommandAsync("DATA", 354);
+        await client.StartDataAsync();
 
         await client.SendAsync("Subject: big\r\n\r\n" + string.Concat(Enumerable.Repeat(new string('x', 998) + "\r\n", 20)) + ".\r\n");
 
@@ -283,9 +281,7 @@ public sealed class SmtpSessionTests(ITestOutputHelper output)
     public async Task Message_over_the_limit_gets_552_5_3_4_after_its_data_and_the_session_goes_on()
     {
         await using var client = await SmtpTestClient.ReadyAsync(output, o => o.MaxMessageSize = 2048);
-        await client.CommandAsync("MAIL FROM:<a@example.com>", 250);
-        await client.CommandAsync("RCPT TO:<bob@chitbox.local>", 250);
-        await client.CommandAsync("DATA", 354);
+        await client.StartDataAsync();
 
         var body = string.Concat(Enumerable.Repeat("0123456789012345678901234567890123456789\r\n", 100));
         await client.SendAsync($"Subject: big\r\n\r\n{body}.\r\n");
@@ -300,9 +296,7 @@ public sealed class SmtpSessionTests(ITestOutputHelper output)
     public async Task A_text_line_of_any_length_is_message_data_by_default()
     {
         await using var client = await SmtpTestClient.ReadyAsync(output);
-        await client.CommandAsync("MAIL FROM:<a@example.com>", 250);
-        await client.CommandAsync("RCPT TO:<bob@chitbox.local>", 250);
-        await client.CommandAsync("DATA", 354);
+        await client.StartDataAsync();
 
         var line = new string('x', 2 * 1024 * 1024);
         await client.SendAsync($"Subject: one line\r\n\r\n{line}\r\n.\r\n");
@@ -316,9 +310,7 @@ public sealed class SmtpSessionTests(ITestOutputHelper output)
     public async Task A_text_line_over_a_configured_limit_gets_554_5_6_0_after_the_data_and_the_session_goes_on()
     {
         await using var client = await SmtpTestClient.ReadyAsync(output, o => o.MaxTextLineLength = 1000);
-        await client.CommandAsync("MAIL FROM:<a@example.com>", 250);
-        await client.CommandAsync("RCPT TO:<bob@chitbox.local>", 250);
-        await client.CommandAsync("DATA", 354);
+        await client.StartDataAsync();
 
         await client.SendAsync($"Subject: long\r\n\r\n{new string('x', 1000)}\r\n.\r\n");
 
@@ -603,9 +595,7 @@ public sealed class SmtpSessionTests(ITestOutputHelper output)
     public async Task Smuggled_end_of_data_does_not_end_the_message(string smuggle)
     {
         await using var client = await SmtpTestClient.ReadyAsync(output);
-        await client.CommandAsync("MAIL FROM:<a@example.com>", 250);
-        await client.CommandAsync("RCPT TO:<bob@chitbox.local>", 250);
-        await client.CommandAsync("DATA", 354);
+        await client.StartDataAsync();
 
         await client.SendAsync(
             "Subject: first\r\n\r\nhello" + smuggle +
@@ -621,9 +611,7 @@ public sealed class SmtpSessionTests(ITestOutputHelper output)
     public async Task End_of_data_split_across_writes_is_recognised()
     {
         await using var client = await SmtpTestClient.ReadyAsync(output);
-        await client.CommandAsync("MAIL FROM:<a@example.com>", 250);
-        await client.CommandAsync("RCPT TO:<bob@chitbox.local>", 250);
-        await client.CommandAsync("DATA", 354);
+        await client.StartDataAsync();
 
         await client.SendAsync("Subject: s\r\n\r\nbody\r");
         await client.SendAsync("\n.");
@@ -639,9 +627,7 @@ public sealed class SmtpSessionTests(ITestOutputHelper output)
     public async Task Client_hanging_up_during_data_delivers_nothing()
     {
         await using var client = await SmtpTestClient.ReadyAsync(output);
-        await client.CommandAsync("MAIL FROM:<a@example.com>", 250);
-        await client.CommandAsync("RCPT TO:<bob@chitbox.local>", 250);
-        await client.CommandAsync("DATA", 354);
+        await client.StartDataAsync();
         await client.SendAsync("Subject: cut\r\n\r\npartial");
 
         await client.HangUpAsync();
@@ -818,9 +804,7 @@ public sealed class SmtpSessionTests(ITestOutputHelper output)
     public async Task Shutdown_during_a_transaction_lets_it_finish_first()
     {
         await using var client = await SmtpTestClient.ReadyAsync(output, o => o.ShutdownGracePeriod = TimeSpan.FromSeconds(30));
-        await client.CommandAsync("MAIL FROM:<a@example.com>", 250);
-        await client.CommandAsync("RCPT TO:<bob@chitbox.local>", 250);
-        await client.CommandAsync("DATA", 354);
+        await client.StartDataAsync();
         await client.SendAsync("Subject: in flight\r\n\r\npart one\r\n");
 
         client.Stop();
@@ -905,9 +889,7 @@ public sealed class SmtpSessionTests(ITestOutputHelper output)
 
     private static async Task SendMessageAsync(SmtpTestClient client, string message)
     {
-        await client.CommandAsync("MAIL FROM:<a@example.com>", 250);
-        await client.CommandAsync("RCPT TO:<bob@chitbox.local>", 250);
-        await client.CommandAsync("DATA", 354);
+        await client.StartDataAsync();
         await client.SendAsync(DotStuff(message) + ".\r\n");
     }
 

@@ -111,6 +111,14 @@ internal sealed class SmtpTestClient : IAsyncDisposable
         return expectedCode is { } code ? await ExpectAsync(code) : await ReadReplyAsync();
     }
 
+    /// <summary>MAIL from a@example.com, RCPT to bob@chitbox.local, DATA: ready for the message.</summary>
+    public async Task StartDataAsync()
+    {
+        await CommandAsync("MAIL FROM:<a@example.com>", 250);
+        await CommandAsync("RCPT TO:<bob@chitbox.local>", 250);
+        await CommandAsync("DATA", 354);
+    }
+
     public async Task<string> ExpectAsync(int code, string? enhancedCode = null)
     {
         var reply = await ReadReplyAsync();
