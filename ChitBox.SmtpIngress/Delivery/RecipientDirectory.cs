@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 using ChitBox.Mail.Users;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -63,7 +64,7 @@ public sealed class RecipientDirectory(NpgsqlDataSource dataSource, IOptions<Mai
             return address;
         }
 
-        var local = new System.Text.StringBuilder(at);
+        var local = new StringBuilder(at);
         for (var i = 1; i < at - 1; i++)
         {
             // A quoted pair stands for its second character.
