@@ -8,9 +8,9 @@ namespace ChitBox.SmtpIngress.Delivery;
 
 /// <summary>
 /// Files received messages: for each, the raw bytes once, then per recipient the message
-/// row (finding or creating the Inbox and the thread in the same statement) and its
-/// attachment rows, in a single <see cref="NpgsqlBatch"/> that PostgreSQL runs as one
-/// implicit transaction, so every copy commits or none does. Small messages from
+/// row (placing it in the Inbox and a thread in the same statement) and its attachment rows,
+/// in a single <see cref="NpgsqlBatch"/> that PostgreSQL runs as one implicit transaction, so
+/// every copy commits or none does. Small messages from
 /// concurrent sessions share one batch and one commit (group commit).
 /// </summary>
 public sealed class MessageStore : IAsyncDisposable
