@@ -27,7 +27,8 @@ namespace ChitBox.SmtpIngress.Session;
 /// NOOP VRFY HELP  unchanged;  QUIT  221 and close
 /// </code>
 /// Replies to pipelined commands are written in order and flushed together when no complete
-/// command is left in the input buffer, or before delivery. Errors in a row (5xx to commands)
+/// command is left in the input buffer, before delivery, or when a turn is used up
+/// (<see cref="TurnBudget"/>). Errors in a row (5xx to commands)
 /// up to <see cref="SmtpOptions.MaxErrors"/> give 421 4.7.0 and close.
 /// When <c>stoppingToken</c> fires, a session between transactions gets 421 4.3.2 at once; one
 /// with a transaction in flight has <see cref="SmtpOptions.ShutdownGracePeriod"/> to finish.
@@ -35,6 +36,17 @@ namespace ChitBox.SmtpIngress.Session;
 public sealed class SmtpSession
 {
     private const int DecodeSliceSize = 64 * 1024;
+
+    /// <summary>
+    /// What one turn on a thread may handle, in octets, each command counting <see cref="CommandCost"/>
+    /// more: then the session flushes its replies and lets the thread's other work run. Socket
+    /// completions run inline on a few event threads, so a client that pipelines or streams
+    /// without pause would otherwise keep its thread from every other connection on it, and its
+    /// replies (EHLO's are 20 times the command) would pile up in memory unsent.
+    /// </summary>
+    internal const int TurnBudget = 128 * 1024;
+
+    internal const int CommandCost = 1024;
 
     private readonly string _sessionId;
     private readonly EndPoint? _remoteEndPoint;
@@ -65,6 +77,7 @@ public sealed class SmtpSession
     private DateTimeOffset? _dataDeadline;
     private long _graceDeadlineTicks = DateTimeOffset.MaxValue.UtcTicks;
     private int _errors;
+    private long _turnCost;
     private bool _spoolFailed;
     private bool _unflushed;
     private bool _outputClosed;
@@ -115,6 +128,7 @@ public sealed class SmtpSession
         Continue,
         Close,
         StartTls,
+        Yield,
     }
 
     public SmtpSessionState State => _state;
@@ -246,6 +260,14 @@ public sealed class SmtpSession
                     }
 
                     continue;
+
+                case Next.Yield:
+                    // The rest of the buffer is read again at once, after the thread's other work.
+                    input.AdvanceTo(consumed);
+                    await FlushAsync();
+                    _turnCost = 0;
+                    await Task.Yield();
+                    continue;
             }
 
             input.AdvanceTo(consumed, buffer.End);
@@ -313,6 +335,13 @@ public sealed class SmtpSession
     {
         while (!buffer.IsEmpty)
         {
+            if (_turnCost >= TurnBudget)
+            {
+                return (buffer.Start, Next.Yield);
+            }
+
+            var unread = buffer.Length;
+            var isCommand = _mode == InputMode.Commands;
             switch (_mode)
             {
                 case InputMode.Commands:
@@ -361,7 +390,8 @@ public sealed class SmtpSession
                     var lf = buffer.PositionOf((byte)'\n');
                     if (lf is null)
                     {
-                        return (buffer.End, Next.Continue);
+                        buffer = buffer.Slice(buffer.End);
+                        break;
                     }
 
                     buffer = buffer.Slice(buffer.GetPosition(1, lf.Value));
@@ -428,6 +458,8 @@ public sealed class SmtpSession
                     break;
                 }
             }
+
+            _turnCost += unread - buffer.Length + (isCommand ? CommandCost : 0);
         }
 
         return (buffer.Start, Next.Continue);

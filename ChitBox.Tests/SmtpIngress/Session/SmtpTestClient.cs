@@ -23,15 +23,17 @@ internal sealed class SmtpTestClient : IAsyncDisposable
     private readonly ITestOutputHelper _output;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ServiceProvider _services;
+    private readonly HandPumpedContext? _turns;
     private PipeWriter _toServer;
     private PipeReader _fromServer;
 
-    private SmtpTestClient(ITestOutputHelper output, SmtpOptions options, FakeTlsUpgrader? tls)
+    private SmtpTestClient(ITestOutputHelper output, SmtpOptions options, FakeTlsUpgrader? tls, HandPumpedContext? turns, PipeOptions? toServerOptions)
     {
         _output = output;
         Options = options;
         Tls = tls;
-        var toServer = new Pipe();
+        _turns = turns;
+        var toServer = new Pipe(toServerOptions ?? PipeOptions.Default);
         var toClient = new Pipe();
         _toServer = toServer.Writer;
         _fromServer = toClient.Reader;
@@ -49,7 +51,7 @@ internal sealed class SmtpTestClient : IAsyncDisposable
             telemetry,
             NullLogger.Instance,
             tls);
-        Running = Task.Run(() => Session.RunAsync(_stopping.Token));
+        Running = turns is null ? Task.Run(() => Session.RunAsync(_stopping.Token)) : turns.Run(() => Session.RunAsync(_stopping.Token));
     }
 
     public SmtpOptions Options { get; }
@@ -75,7 +77,19 @@ internal sealed class SmtpTestClient : IAsyncDisposable
     {
         var options = new SmtpOptions { HostName = "mx.test", Banner = "ChitBox SMTP Server" };
         configure?.Invoke(options);
-        return new SmtpTestClient(output, options, tls);
+        return new SmtpTestClient(output, options, tls, turns: null, toServerOptions: null);
+    }
+
+    /// <summary>
+    /// Starts a session that runs only when <paramref name="turns"/> is pumped, reading what the
+    /// client sends through a pipe with <paramref name="toServer"/> (its thresholds).
+    /// </summary>
+    public static SmtpTestClient StartPumped(ITestOutputHelper output, HandPumpedContext turns, PipeOptions toServer)
+    {
+        var options = new SmtpOptions { HostName = "mx.test", Banner = "ChitBox SMTP Server" };
+        var client = new SmtpTestClient(output, options, tls: null, turns, toServer);
+        client.Directory.Add("bob@chitbox.local");
+        return client;
     }
 
     /// <summary>Starts a session, reads the greeting, says EHLO and registers bob@chitbox.local.</summary>
@@ -102,6 +116,14 @@ internal sealed class SmtpTestClient : IAsyncDisposable
         }
 
         await _toServer.WriteAsync(bytes);
+    }
+
+    /// <summary>Writes <paramref name="bytes"/> and returns the flush without waiting for it: it completes once the server has read enough.</summary>
+    public ValueTask<FlushResult> Write(byte[] bytes)
+    {
+        _output.WriteLine($"C: ({bytes.Length} octets)");
+        _toServer.Write(bytes);
+        return _toServer.FlushAsync();
     }
 
     /// <summary>Sends one command line and returns the reply.</summary>
@@ -159,6 +181,34 @@ internal sealed class SmtpTestClient : IAsyncDisposable
         }
     }
 
+    /// <summary>The complete replies the server has sent so far, without waiting for more.</summary>
+    public List<string> TakeReplies()
+    {
+        var replies = new List<string>();
+        if (!_fromServer.TryRead(out var result))
+        {
+            return replies;
+        }
+
+        var buffer = result.Buffer;
+        var consumed = buffer.Start;
+        var lines = new List<string>();
+        while (TryReadLine(ref buffer, out var line))
+        {
+            lines.Add(line);
+            if (line.Length < 4 || line[3] != '-')
+            {
+                replies.Add(string.Join('\n', lines));
+                lines.Clear();
+                consumed = buffer.Start;
+            }
+        }
+
+        _fromServer.AdvanceTo(consumed, buffer.End);
+        _output.WriteLine($"S: ({replies.Count} replies)");
+        return replies;
+    }
+
     /// <summary>True when the server has closed its side with nothing more to say.</summary>
     public async Task<bool> IsClosedAsync()
     {
@@ -198,6 +248,7 @@ internal sealed class SmtpTestClient : IAsyncDisposable
         await _toServer.CompleteAsync();
         try
         {
+            _turns?.RunUntil(() => Running.IsCompleted);
             await Running.WaitAsync(ReplyTimeout);
         }
         finally
