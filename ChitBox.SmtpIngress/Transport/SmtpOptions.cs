@@ -72,7 +72,10 @@ public sealed class SmtpOptions : IValidatableObject
     [Range(1, 1_000_000)]
     public int MaxConnectionsPerClient { get; set; } = 50;
 
-    /// <summary>Consecutive errors before 421 4.7.0 and disconnect; 20 as Postfix's hard error limit.</summary>
+    /// <summary>
+    /// Errors without progress (a MAIL, an accepted RCPT or a stored message starts the count
+    /// again) before 421 4.7.0 and disconnect; 20 as Postfix's hard error limit.
+    /// </summary>
     [Range(1, 1000)]
     public int MaxErrors { get; set; } = 20;
 
