@@ -486,7 +486,7 @@ public sealed class SmtpSession
     /// <summary>The 503 that explains why <paramref name="command"/> is out of order.</summary>
     private static SmtpReply OutOfOrder(SmtpSessionState state, SmtpCommand command) => (command, state) switch
     {
-        (MailCommand, SmtpSessionState.Greeted) => SmtpReplies.HeloFirst,
+        (MailCommand or RcptCommand or DataCommand or BdatCommand, SmtpSessionState.Greeted) => SmtpReplies.HeloFirst,
         (MailCommand, _) => SmtpReplies.NestedMail,
         (RcptCommand, SmtpSessionState.Chunking) => SmtpReplies.BadSequence,
         (RcptCommand, _) => SmtpReplies.MailFirst,

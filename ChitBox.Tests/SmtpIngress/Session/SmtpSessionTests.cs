@@ -75,15 +75,21 @@ public sealed class SmtpSessionTests(ITestOutputHelper output)
 
     // --- State table ----------------------------------------------------------------------
 
-    [Fact]
-    public async Task Mail_before_ehlo_returns_503()
+    [Theory]
+    [InlineData("MAIL FROM:<a@example.com>\r\n")]
+    [InlineData("RCPT TO:<bob@chitbox.local>\r\n")]
+    [InlineData("DATA\r\n")]
+    [InlineData("BDAT 6 LAST\r\nabcdef")]
+    public async Task A_transaction_command_before_ehlo_gets_503_asking_for_ehlo(string command)
     {
         await using var client = SmtpTestClient.Start(output);
         await client.ExpectAsync(220);
 
-        await client.SendAsync("MAIL FROM:<a@example.com>\r\n");
+        await client.SendAsync(command);
 
-        await client.ExpectAsync(503, "5.5.1");
+        var reply = await client.ExpectAsync(503, "5.5.1");
+        Assert.EndsWith("send EHLO or HELO first", reply);
+        await client.CommandAsync("NOOP", 250);
     }
 
     [Fact]
