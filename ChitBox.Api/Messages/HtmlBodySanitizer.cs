@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using AngleSharp.Dom;
 using Ganss.Xss;
 
@@ -9,7 +10,7 @@ namespace ChitBox.Api.Messages;
 /// (parts of the message itself) stay; links stay and open in a new context.
 /// The raw message keeps the original.
 /// </summary>
-public sealed class HtmlBodySanitizer
+public sealed partial class HtmlBodySanitizer
 {
     private static readonly string[] FormTags = ["form", "input", "button", "select", "option", "optgroup", "textarea", "fieldset", "legend", "datalist", "output"];
     private static readonly string[] LoadingAttributes = ["src", "srcset", "background", "poster", "dynsrc", "lowsrc", "action", "formaction", "data", "longdesc", "usemap"];
@@ -91,10 +92,8 @@ public sealed class HtmlBodySanitizer
                 }
             }
 
-            // A CSS url() to anything but a cid: part is a network load.
             var style = element.GetAttribute("style");
-            if (style is not null && style.Contains("url(", StringComparison.OrdinalIgnoreCase)
-                && !AllUrlsAreCid(style))
+            if (style is not null && LoadsFromNetwork(style))
             {
                 element.RemoveAttribute("style");
             }
@@ -107,19 +106,38 @@ public sealed class HtmlBodySanitizer
         }
     }
 
-    private static bool AllUrlsAreCid(string style)
+    /// <summary>
+    /// Whether a style calls a CSS function that fetches: url() to anything but a cid: part, or
+    /// image-set(), image(), cross-fade() or src(), which take a plain string as a URL (browsers
+    /// fetch <c>image-set("https://...")</c>).
+    /// </summary>
+    private static bool LoadsFromNetwork(string style)
     {
-        var index = 0;
-        while ((index = style.IndexOf("url(", index, StringComparison.OrdinalIgnoreCase)) >= 0)
+        for (var open = style.IndexOf('('); open >= 0; open = style.IndexOf('(', open + 1))
         {
-            index += 4;
-            var rest = style.AsSpan(index).TrimStart().TrimStart("\"'").TrimStart();
-            if (!rest.StartsWith("cid:", StringComparison.OrdinalIgnoreCase))
+            var start = open;
+            while (start > 0 && (char.IsAsciiLetterOrDigit(style[start - 1]) || style[start - 1] is '-' or '_' or '\\'))
             {
-                return false;
+                start--;
+            }
+
+            // A name written with escapes could be any of them.
+            var function = VendorPrefix().Replace(style[start..open], "").ToLowerInvariant();
+            if (function is "image-set" or "image" or "cross-fade" or "src" || function.Contains('\\'))
+            {
+                return true;
+            }
+
+            var argument = style.AsSpan(open + 1).TrimStart().TrimStart("\"'").TrimStart();
+            if (function == "url" && !argument.StartsWith("cid:", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
             }
         }
 
-        return true;
+        return false;
     }
+
+    [GeneratedRegex("^-[a-z]+-", RegexOptions.IgnoreCase)]
+    private static partial Regex VendorPrefix();
 }
