@@ -20,7 +20,8 @@ public static class RealtimeExtensions
 
     public static IEndpointRouteBuilder MapMailHub(this IEndpointRouteBuilder app)
     {
-        app.MapHub<MailHub>(MailHub.Path);
+        // A connection outlives its token otherwise, receiving mail on credentials the API refuses.
+        app.MapHub<MailHub>(MailHub.Path, options => options.CloseOnAuthenticationExpiration = true);
         return app;
     }
 }

@@ -1,6 +1,11 @@
 using System.Diagnostics;
 using System.Text.Json;
 using ChitBox.Api;
+using ChitBox.Api.Auth;
+using ChitBox.Mail.Users;
+using ChitBox.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using ChitBox.Mail.Notifications;
 using Microsoft.AspNetCore.SignalR.Client;
 using Xunit.Abstractions;
@@ -114,6 +119,31 @@ public sealed class RealtimeTests(ITestOutputHelper output) : IAsyncLifetime
 
         await Assert.ThrowsAnyAsync<Exception>(() => connection.StartAsync());
         await connection.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_connection_is_closed_once_its_token_expires()
+    {
+        var alice = await TestUser.CreateAsync(_first, "alice");
+        var auth = _first.Services.GetRequiredService<IOptions<AuthOptions>>();
+        var clock = new ManualTimeProvider();
+        clock.Advance(TimeSpan.FromSeconds(3) - auth.Value.AccessTokenLifetime);
+        var token = new AccessTokenIssuer(auth, clock).Issue(
+            new User { Id = alice.Id, Email = alice.Email, NormalizedEmail = User.Normalize(alice.Email), PasswordHash = "" }).AccessToken;
+        await using var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(_firstAddress, "/hubs/mail"), options => options.AccessTokenProvider = () => Task.FromResult<string?>(token))
+            .Build();
+        var closed = new TaskCompletionSource();
+        connection.Closed += _ =>
+        {
+            closed.TrySetResult();
+            return Task.CompletedTask;
+        };
+
+        await connection.StartAsync();
+
+        // Otherwise it would go on receiving the user's mail on a token the API refuses.
+        await closed.Task.WaitAsync(DeliveryTimeout);
     }
 
     private static void AssertPayload(JsonElement payload, SeededMessage seeded, string subject)
