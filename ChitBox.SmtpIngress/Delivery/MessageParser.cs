@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 using ChitBox.Mail.Messages;
@@ -26,6 +28,10 @@ public static partial class MessageParser
 
     // What file systems take; a longer name would also not fit in a Content-Disposition a proxy forwards.
     public const int MaxFileNameLength = 255;
+
+    // Control characters, and the marks that reorder text (LRM, RLM, embeddings, overrides, isolates).
+    private static readonly SearchValues<char> UnsafeInFileNames = SearchValues.Create(
+        string.Concat(Enumerable.Range(0, 32).Select(c => (char)c)) + "\u007F\u200E\u200F\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069");
 
     /// <summary>
     /// A larger header field makes the message unreadable (raw kept): MimeKit would take
@@ -121,21 +127,21 @@ public static partial class MessageParser
             Snippet(bodyText ?? HtmlToText(bodyHtml)),
             bodyText,
             bodyHtml,
-            MessageIdentifier(message.MessageId),
-            MessageIdentifier(message.InReplyTo),
+            MessageIdentifier(message.MessageId, message.Headers[HeaderId.MessageId]),
+            MessageIdentifier(message.InReplyTo, message.Headers[HeaderId.InReplyTo]),
             message.References.Select(MessageIdentifier).OfType<string>().Where(r => r.Length > 0).ToList(),
             date,
             attachments,
             problems);
     }
 
-    /// <summary>The first plain and first HTML text parts that are not attachments, in document order.</summary>
+    /// <summary>The first plain and first HTML text parts that are neither attachments nor named files, in document order.</summary>
     private static (TextPart? Text, TextPart? Html) FindBodies(MimeMessage message)
     {
         TextPart? text = null, html = null;
         foreach (var part in message.BodyParts.OfType<TextPart>())
         {
-            if (part.IsAttachment)
+            if (part.IsAttachment || part.FileName is not null)
             {
                 continue;
             }
@@ -153,9 +159,19 @@ public static partial class MessageParser
         return (text, html);
     }
 
-    /// <summary>Parts shown as attachments: marked so, or non-text parts (inline images with a Content-ID among them).</summary>
+    /// <summary>
+    /// Parts shown as attachments: marked so; named (Apple Mail sends files inline, with a name);
+    /// with a Content-ID (inline images); and whatever is not a plain or HTML text (an image, a
+    /// PDF, text/calendar, text/csv). An unnamed plain or HTML part other than the bodies is not.
+    /// </summary>
     private static bool IsAttachment(MimePart part) =>
-        part.IsAttachment || part.ContentId is not null || part is not TextPart;
+        part.IsAttachment || part.FileName is not null || part.ContentId is not null || part is not TextPart { IsPlain: true } and not TextPart { IsHtml: true };
+
+    /// <summary>Shown in the message rather than offered as a file: marked inline, or, unmarked, referenced by its Content-ID.</summary>
+    private static bool IsInline(MimePart part) =>
+        part.ContentDisposition is { } disposition
+            ? disposition.Disposition.Equals(ContentDisposition.Inline, StringComparison.OrdinalIgnoreCase)
+            : part.ContentId is not null;
 
     private static async Task<ParsedAttachment> DescribeAsync(MimePart part, CancellationToken cancellationToken)
     {
@@ -182,7 +198,7 @@ public static partial class MessageParser
             Clamp(Clean(part.ContentType.MimeType), MaxContentTypeLength) ?? "application/octet-stream",
             size,
             Clamp(Clean(part.ContentId), MaxMessageIdLength),
-            !part.IsAttachment,
+            IsInline(part),
             offset,
             length,
             encoding);
@@ -203,13 +219,25 @@ public static partial class MessageParser
     }
 
     /// <summary>
-    /// The name alone: a sender's path (either slash) must not reach a user's disk. Shortened
-    /// to <see cref="MaxFileNameLength"/>, keeping a short extension.
+    /// The name alone: a sender's path (either slash) must not reach a user's disk, nor control
+    /// characters, nor the direction marks that make <c>invoice\u202Efdp.exe</c> read as
+    /// "invoiceexe.pdf". Shortened to <see cref="MaxFileNameLength"/>, keeping a short extension.
     /// </summary>
     private static string? SafeFileName(string? name)
     {
         name = string.IsNullOrEmpty(name) ? null : Clean(Path.GetFileName(name.Replace('\\', '/')));
-        if (name is null || name.Length <= MaxFileNameLength)
+        if (name is not null && name.AsSpan().IndexOfAny(UnsafeInFileNames) >= 0)
+        {
+            name = string.Concat(name.Where(c => !UnsafeInFileNames.Contains(c)));
+        }
+
+        name = name?.Trim();
+        if (string.IsNullOrEmpty(name) || name is "." or "..")
+        {
+            return null;
+        }
+
+        if (name.Length <= MaxFileNameLength)
         {
             return name;
         }
@@ -285,13 +313,26 @@ public static partial class MessageParser
     /// backtracks, keep it linear on hostile HTML.
     /// </summary>
     private static string? HtmlToText(string? html) =>
-        html is null ? null : HiddenHtml().Replace(html[..Math.Min(html.Length, SnippetLength * 64)], " ");
+        html is null ? null : WebUtility.HtmlDecode(HiddenHtml().Replace(html[..Math.Min(html.Length, SnippetLength * 64)], " "));
 
-    [GeneratedRegex(@"<script\b.*?(</script\s*>|$)|<style\b.*?(</style\s*>|$)|<[^>]*>", RegexOptions.IgnoreCase | RegexOptions.Singleline | RegexOptions.NonBacktracking)]
+    [GeneratedRegex(@"<script\b.*?(</script\s*>|$)|<style\b.*?(</style\s*>|$)|<title\b.*?(</title\s*>|$)|<[^>]*>", RegexOptions.IgnoreCase | RegexOptions.Singleline | RegexOptions.NonBacktracking)]
     private static partial Regex HiddenHtml();
 
-    /// <summary>Message-IDs are indexed: an absurdly long one would exceed PostgreSQL's index row limit.</summary>
-    private static string? MessageIdentifier(string? id) => Clamp(Clean(id), MaxMessageIdLength);
+    /// <summary>
+    /// A Message-ID as MimeKit reads it or, when it reads none, the field as written if it is one
+    /// bare <c>left@right</c> (no angle brackets, as some senders write In-Reply-To); empty is none.
+    /// Indexed: an absurdly long one would exceed PostgreSQL's index row limit.
+    /// </summary>
+    private static string? MessageIdentifier(string? parsed, string? field)
+    {
+        var bare = field?.Trim();
+        var id = !string.IsNullOrWhiteSpace(parsed) ? parsed
+            : bare is { Length: > 0 } && bare.Contains('@') && !bare.Any(c => char.IsWhiteSpace(c) || c is '<' or '>') ? bare
+            : null;
+        return Clamp(Clean(id), MaxMessageIdLength);
+    }
+
+    private static string? MessageIdentifier(string? id) => MessageIdentifier(id, field: null);
 
     private static string? Clamp(string? value, int maxLength) =>
         value is null || value.Length <= maxLength ? value

@@ -231,13 +231,62 @@ public sealed class MessageParserTests
     [InlineData("<html><head><style>p { color: red }</style><script>alert(1)</script></head><body><p>Hello</p></body></html>", "Hello")]
     [InlineData("<p>Before</p><SCRIPT type=\"text/javascript\">var x = '<p>';</SCRIPT ><p>after</p>", "Before after")]
     [InlineData("<p>Shown</p><script>never closed <p>hidden</p>", "Shown")]
-    public async Task The_snippet_of_html_leaves_out_scripts_and_style_sheets(string html, string snippet)
+    [InlineData("<html><head><title>Newsletter</title></head><body><p>Tom &amp; Jerry &lt;3 &eacute;t&eacute; &#x1F600;&nbsp;x</p>", "Tom & Jerry <3 été \U0001F600 x")]
+    public async Task The_snippet_of_html_is_its_text_without_title_scripts_or_style_sheets(string html, string snippet)
     {
         var raw = Encoding.ASCII.GetBytes($"From: a@example.org\r\nContent-Type: text/html\r\n\r\n{html}\r\n");
 
         var parsed = await MessageParser.ParseAsync(new MemoryStream(raw), CancellationToken.None);
 
         Assert.Equal(snippet, parsed.Snippet);
+    }
+
+    [Fact]
+    public async Task Named_parts_and_text_that_is_not_a_body_are_attachments_inline_only_when_so_marked_or_referenced()
+    {
+        var raw = Encoding.ASCII.GetBytes(
+            "From: a@example.org\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
+            "--b\r\nContent-Type: text/plain\r\n\r\nBody here\r\n" +
+            "--b\r\nContent-Type: text/csv; name=\"report.csv\"\r\n\r\na,b\r\n" +
+            "--b\r\nContent-Type: text/plain; name=\"notes.txt\"\r\nContent-Disposition: inline; filename=\"notes.txt\"\r\n\r\nnotes\r\n" +
+            "--b\r\nContent-Type: text/calendar; method=REQUEST\r\n\r\nBEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n" +
+            "--b\r\nContent-Type: application/pdf; name=\"doc.pdf\"\r\n\r\npdf\r\n" +
+            "--b\r\nContent-Type: image/png\r\nContent-ID: <logo@example.org>\r\n\r\npng\r\n" +
+            "--b\r\nContent-Type: text/plain\r\n\r\nan unnamed footer, neither body nor file\r\n--b--\r\n");
+
+        var parsed = await MessageParser.ParseAsync(new MemoryStream(raw), CancellationToken.None);
+
+        Assert.Equal("Body here", parsed.BodyText?.TrimEnd());
+        Assert.Equal(
+            [("text/csv", "report.csv", false), ("text/plain", "notes.txt", true), ("text/calendar", null, false), ("application/pdf", "doc.pdf", false), ("image/png", null, true)],
+            parsed.Attachments.Select(a => (a.ContentType, a.FileName, a.IsInline)));
+    }
+
+    [Fact]
+    public async Task An_empty_message_id_is_none_and_one_without_angle_brackets_still_counts()
+    {
+        var raw = Encoding.ASCII.GetBytes("From: a@example.org\r\nMessage-ID: <>\r\nIn-Reply-To: parent@example.org\r\n\r\nhi\r\n");
+
+        var parsed = await MessageParser.ParseAsync(new MemoryStream(raw), CancellationToken.None);
+
+        Assert.Null(parsed.MessageId);
+        Assert.Equal("parent@example.org", parsed.InReplyTo);
+    }
+
+    [Theory]
+    [InlineData("=?utf-8?q?a=0D=0Ab=09c.txt?=", "abc.txt")]
+    [InlineData("=?utf-8?b?" + "aW52b2ljZeKArmZkcC5leGU=" + "?=", "invoicefdp.exe")]
+    [InlineData("..", null)]
+    [InlineData("=?utf-8?q?=E2=80=8F?=", null)]
+    public async Task File_names_lose_control_characters_and_direction_marks(string written, string? fileName)
+    {
+        var raw = Encoding.ASCII.GetBytes(
+            "From: a@example.org\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n" +
+            $"--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"{written}\"\r\n\r\nx\r\n--b--\r\n");
+
+        var parsed = await MessageParser.ParseAsync(new MemoryStream(raw), CancellationToken.None);
+
+        Assert.Equal(fileName, Assert.Single(parsed.Attachments).FileName);
     }
 
     private static Task<ParsedMessage> ParseAsync(string fixture) =>
