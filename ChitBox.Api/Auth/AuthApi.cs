@@ -161,6 +161,7 @@ public static partial class AuthApi
             || !System.Net.Mail.MailAddress.TryCreate(email, out var parsed)
             || !string.Equals(parsed.Address, email, StringComparison.Ordinal)
             || email.Any(char.IsWhiteSpace)
+            || email.EndsWith('.')
             || ClientText.HasControlCharacters(email))
         {
             errors["email"] = ["Not a valid email address."];
@@ -176,7 +177,8 @@ public static partial class AuthApi
             errors["email"] = [$"The address must be in a domain this server receives mail for: {string.Join(", ", domains.LocalDomains)}."];
         }
 
-        if (request.Password is null || request.Password.Length < MinPasswordLength)
+        // Characters as code points, not UTF-16 units: four emoji are four, not eight.
+        if (request.Password is null || request.Password.EnumerateRunes().Count() < MinPasswordLength)
         {
             errors["password"] = [$"The password must have at least {MinPasswordLength} characters."];
         }

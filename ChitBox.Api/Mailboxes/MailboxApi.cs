@@ -1,3 +1,4 @@
+using System.Globalization;
 using ChitBox.Api.Auth;
 using ChitBox.Mail.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -42,14 +43,16 @@ public static class MailboxApi
 
     public static async Task<Results<Ok<MessagePage>, ValidationProblem, ProblemHttpResult>> GetFolderMessagesAsync(
         Guid id,
-        int? limit,
+        string? limit,
         string? cursor,
         HttpContext httpContext,
         MailDbContext db,
         CancellationToken cancellationToken)
     {
-        var pageSize = limit ?? DefaultPageSize;
-        if (pageSize is < 1 or > MaxPageSize)
+        // Read here rather than bound as int?: an empty value (?limit=&cursor=) means none.
+        var pageSize = DefaultPageSize;
+        if (!string.IsNullOrEmpty(limit)
+            && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > MaxPageSize))
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]>
             {
@@ -58,7 +61,7 @@ public static class MailboxApi
         }
 
         var after = default(PageCursor?);
-        if (cursor is not null)
+        if (!string.IsNullOrEmpty(cursor))
         {
             if (!PageCursor.TryDecode(cursor, out var decoded))
             {

@@ -67,12 +67,18 @@ public sealed class AuthApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
     [InlineData("elsewhere", "email")]
     [InlineData("invalid", "email")]
     [InlineData("quoted", "email")]
+    [InlineData("trailing dot", "email")]
+    [InlineData("four emoji", "password")]
     public async Task Register_with_bad_input_returns_400_naming_the_field(string kind, string field)
     {
         using var client = factory.CreateClient();
         object body = kind switch
         {
             "short" => new { email = TestUser.UniqueEmail(), password = "1234567" },
+            // RCPT refuses such an address: the account could never receive mail.
+            "trailing dot" => new { email = TestUser.UniqueEmail() + ".", password = "long enough pw" },
+            // Eight UTF-16 units, four characters.
+            "four emoji" => new { email = TestUser.UniqueEmail(), password = "\U0001F600\U0001F600\U0001F600\U0001F600" },
             "elsewhere" => new { email = $"someone-{Guid.NewGuid():N}@example.com", password = "long enough pw" },
             "quoted" => new { email = $"\"someone-{Guid.NewGuid():N}\"@chitbox.local", password = "long enough pw" },
             _ => new { email = "not an address", password = "long enough pw" },

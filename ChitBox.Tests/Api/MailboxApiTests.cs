@@ -107,6 +107,18 @@ public sealed class MailboxApiTests(ApiFactory factory) : IClassFixture<ApiFacto
     }
 
     [Fact]
+    public async Task Folder_listing_takes_empty_limit_and_cursor_as_none()
+    {
+        var user = await TestUser.CreateAsync(factory);
+        using var client = factory.CreateClientFor(user);
+        var inbox = (await client.GetFromJsonAsync<JsonElement>("/api/folders")).EnumerateArray().First().GetProperty("id").GetGuid();
+
+        var response = await client.GetAsync($"/api/folders/{inbox}/messages?limit=&cursor=");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
     public async Task Thread_lists_its_messages_oldest_first()
     {
         var user = await TestUser.CreateAsync(factory);
