@@ -28,6 +28,7 @@ var app = builder.Build();
 app.UseApiConventions();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseHubErrorProblems();
 
 app.MapApiDocumentation();
 app.MapAuthApi();

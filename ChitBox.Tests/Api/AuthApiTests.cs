@@ -326,6 +326,21 @@ public sealed class AuthApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
         await ProblemAssert.IsProblemAsync(response, HttpStatusCode.MethodNotAllowed);
     }
 
+    // SignalR writes these itself, as text/plain or with no body.
+    [Theory]
+    [InlineData("GET", "/hubs/mail", HttpStatusCode.BadRequest)]
+    [InlineData("POST", "/hubs/mail?id=no-such-connection", HttpStatusCode.NotFound)]
+    [InlineData("GET", "/hubs/mail/negotiate", HttpStatusCode.MethodNotAllowed)]
+    public async Task Errors_from_the_hub_are_problem_json(string method, string path, HttpStatusCode status)
+    {
+        var user = await TestUser.CreateAsync(factory);
+        using var client = factory.CreateClientFor(user);
+
+        var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+
+        await ProblemAssert.IsProblemAsync(response, status);
+    }
+
     [Theory]
     [InlineData("text/html")]
     [InlineData("text/plain")]

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Threading.Channels;
+using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace ChitBox.Tests.Api;
@@ -16,10 +17,10 @@ public sealed class NewEmailListener : IAsyncDisposable
         connection.On<JsonElement>("new_email", payload => _received.Writer.TryWrite(payload));
     }
 
-    public static async Task<NewEmailListener> ConnectAsync(Uri apiAddress, TestUser user)
+    public static async Task<NewEmailListener> ConnectAsync(Uri apiAddress, TestUser user, HttpTransportType transports = HttpTransportType.WebSockets | HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling)
     {
         var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(apiAddress, "/hubs/mail"), options => options.AccessTokenProvider = () => Task.FromResult<string?>(user.AccessToken))
+            .WithUrl(new Uri(apiAddress, "/hubs/mail"), transports, options => options.AccessTokenProvider = () => Task.FromResult<string?>(user.AccessToken))
             .Build();
         var listener = new NewEmailListener(connection);
         await connection.StartAsync();

@@ -7,6 +7,7 @@ using ChitBox.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ChitBox.Mail.Notifications;
+using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using Xunit.Abstractions;
 
@@ -119,6 +120,20 @@ public sealed class RealtimeTests(ITestOutputHelper output) : IAsyncLifetime
 
         await Assert.ThrowsAnyAsync<Exception>(() => connection.StartAsync());
         await connection.DisposeAsync();
+    }
+
+    [Theory]
+    [InlineData(HttpTransportType.WebSockets)]
+    [InlineData(HttpTransportType.ServerSentEvents)]
+    [InlineData(HttpTransportType.LongPolling)]
+    public async Task New_email_reaches_a_client_on_every_transport(HttpTransportType transport)
+    {
+        var alice = await TestUser.CreateAsync(_first, "alice");
+        await using var listener = await NewEmailListener.ConnectAsync(_firstAddress, alice, transport);
+
+        var seeded = await MailSeeder.DeliverAsync(_first.Services, alice.Id, MailSeeder.Build("Over " + transport, text: PushedBody, html: "<p>Hi</p>"));
+
+        AssertPayload(await listener.NextAsync(DeliveryTimeout), seeded, "Over " + transport);
     }
 
     [Fact]
