@@ -165,7 +165,8 @@ public static partial class MessageParser
     /// PDF, text/calendar, text/csv). An unnamed plain or HTML part other than the bodies is not.
     /// </summary>
     private static bool IsAttachment(MimePart part) =>
-        part.IsAttachment || part.FileName is not null || part.ContentId is not null || part is not TextPart { IsPlain: true } and not TextPart { IsHtml: true };
+        part.IsAttachment || part.FileName is not null || part.ContentId is not null
+        || part is not TextPart { IsPlain: true } and not TextPart { IsHtml: true };
 
     /// <summary>Shown in the message rather than offered as a file: marked inline, or, unmarked, referenced by its Content-ID.</summary>
     private static bool IsInline(MimePart part) =>
@@ -308,12 +309,13 @@ public static partial class MessageParser
     }
 
     /// <summary>
-    /// The text a reader would see: tags, and scripts and style sheets whole, become spaces.
+    /// The text a reader would see: tags, and the title, scripts and style sheets whole, become
+    /// spaces, and character references (<c>&amp;amp;</c>, <c>&amp;eacute;</c>) are decoded.
     /// Only the start matters for a snippet; a bound, and a regex engine that never
     /// backtracks, keep it linear on hostile HTML.
     /// </summary>
     private static string? HtmlToText(string? html) =>
-        html is null ? null : WebUtility.HtmlDecode(HiddenHtml().Replace(html[..Math.Min(html.Length, SnippetLength * 64)], " "));
+        html is null ? null : Clean(WebUtility.HtmlDecode(HiddenHtml().Replace(html[..Math.Min(html.Length, SnippetLength * 64)], " ")));
 
     [GeneratedRegex(@"<script\b.*?(</script\s*>|$)|<style\b.*?(</style\s*>|$)|<title\b.*?(</title\s*>|$)|<[^>]*>", RegexOptions.IgnoreCase | RegexOptions.Singleline | RegexOptions.NonBacktracking)]
     private static partial Regex HiddenHtml();

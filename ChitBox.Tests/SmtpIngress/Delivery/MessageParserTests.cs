@@ -232,6 +232,7 @@ public sealed class MessageParserTests
     [InlineData("<p>Before</p><SCRIPT type=\"text/javascript\">var x = '<p>';</SCRIPT ><p>after</p>", "Before after")]
     [InlineData("<p>Shown</p><script>never closed <p>hidden</p>", "Shown")]
     [InlineData("<html><head><title>Newsletter</title></head><body><p>Tom &amp; Jerry &lt;3 &eacute;t&eacute; &#x1F600;&nbsp;x</p>", "Tom & Jerry <3 été \U0001F600 x")]
+    [InlineData("<p>&#0;a&#xD800;b</p>", "a&#xD800;b")]
     public async Task The_snippet_of_html_is_its_text_without_title_scripts_or_style_sheets(string html, string snippet)
     {
         var raw = Encoding.ASCII.GetBytes($"From: a@example.org\r\nContent-Type: text/html\r\n\r\n{html}\r\n");
