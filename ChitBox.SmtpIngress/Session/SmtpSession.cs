@@ -28,8 +28,9 @@ namespace ChitBox.SmtpIngress.Session;
 /// </code>
 /// Replies to pipelined commands are written in order and flushed together when no complete
 /// command is left in the input buffer, before delivery, or when a turn is used up
-/// (<see cref="TurnBudget"/>). Errors in a row (5xx to commands)
-/// up to <see cref="SmtpOptions.MaxErrors"/> give 421 4.7.0 and close.
+/// (<see cref="TurnBudget"/>). Errors without progress (5xx to commands; a MAIL, an accepted
+/// RCPT or a stored message starts the count again) up to <see cref="SmtpOptions.MaxErrors"/>
+/// give 421 4.7.0 and close.
 /// When <c>stoppingToken</c> fires, a session between transactions gets 421 4.3.2 at once; one
 /// with a transaction in flight has <see cref="SmtpOptions.ShutdownGracePeriod"/> to finish.
 /// </remarks>
