@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace ChitBox.Mail.Users;
 
 /// <summary>A registered mailbox owner.</summary>
@@ -17,5 +19,18 @@ public sealed class User
 
     public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
 
-    public static string Normalize(string email) => email.Trim().ToLowerInvariant();
+    /// <summary>
+    /// The lookup key: trimmed, composed (NFC, as RFC 6530 10.1 recommends: a decomposed "ü"
+    /// names the same mailbox as a composed one) and lower-cased.
+    /// </summary>
+    public static string Normalize(string email)
+    {
+        email = email.Trim();
+        if (!email.IsNormalized(NormalizationForm.FormC))
+        {
+            email = email.Normalize(NormalizationForm.FormC);
+        }
+
+        return email.ToLowerInvariant();
+    }
 }

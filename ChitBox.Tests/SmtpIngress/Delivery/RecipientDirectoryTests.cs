@@ -34,6 +34,17 @@ public sealed class RecipientDirectoryTests : IAsyncLifetime
         Assert.Equal(RecipientCheck.For(userId), check);
     }
 
+    [Fact]
+    public async Task An_address_written_decomposed_names_the_user_registered_composed()
+    {
+        var address = TestUsers.UniqueAddress("pr\u00f8be-\u00fcn\u00ef");
+        var userId = await TestUsers.CreateAsync(_connectionString, address);
+
+        var check = await _directory.CheckAsync(address.Normalize(System.Text.NormalizationForm.FormD), CancellationToken.None);
+
+        Assert.Equal(RecipientCheck.For(userId), check);
+    }
+
     [Theory]
     [InlineData("\"{0}\"@{1}")]
     [InlineData("\"{0}+tag\"@{1}")]
