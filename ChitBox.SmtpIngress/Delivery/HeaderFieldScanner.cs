@@ -12,20 +12,20 @@ namespace ChitBox.SmtpIngress.Delivery;
 /// <remarks>
 /// Header context is where MimeKit reads fields: the start of the message, the lines after
 /// one starting with <c>--</c> (a boundary, so a part's headers), and the block after headers
-/// that declare <c>Content-Type: message/...</c> (an attached message's own headers). A
+/// whose Content-Type MimeKit may read as a message (an attached message's own headers). A
 /// field there is a line and its continuation lines (starting with a space or tab), counted
 /// with their line endings; a blank line ends the block.
 /// </remarks>
 public sealed class HeaderFieldScanner(long maxFieldLength)
 {
-    // The start of a field kept to recognise Content-Type: message/...; the type comes early.
+    // The start of a field kept to recognise a Content-Type that declares a message.
     private const int FieldHeadLength = 256;
 
     private readonly byte[] _fieldHead = new byte[FieldHeadLength];
     private int _fieldHeadLength;
     private long _fieldLength;
     private bool _inHeaders = true;
-    private bool _blockDeclaresMessage;
+    private bool _blockMayHoldMessage;
 
     private bool _atLineStart = true;
     // The current line: how many of its first two bytes were seen, whether both are dashes,
@@ -126,8 +126,8 @@ public sealed class HeaderFieldScanner(long maxFieldLength)
         if (_inHeaders && !_lineHasText)
         {
             EndField();
-            _inHeaders = _blockDeclaresMessage;
-            _blockDeclaresMessage = false;
+            _inHeaders = _blockMayHoldMessage;
+            _blockMayHoldMessage = false;
         }
         else if (!_inHeaders && _lineStartsWithDashes)
         {
@@ -137,20 +137,99 @@ public sealed class HeaderFieldScanner(long maxFieldLength)
 
     private void EndField()
     {
-        _blockDeclaresMessage |= DeclaresMessage(_fieldHead.AsSpan(0, _fieldHeadLength));
+        _blockMayHoldMessage |= MayDeclareMessage(_fieldHead.AsSpan(0, _fieldHeadLength), whole: _fieldLength <= FieldHeadLength);
         _fieldHeadLength = 0;
         _fieldLength = 0;
     }
 
-    private static bool DeclaresMessage(ReadOnlySpan<byte> field)
+    /// <summary>
+    /// Whether a field is a Content-Type MimeKit may read as a message: <c>message/*</c>, or
+    /// <c>text/rfc822-headers</c> (a bounce's copy of the headers). Read as MimeKit reads it:
+    /// white space before the colon, comments and folding anywhere between the words. A field
+    /// cut off before its type shows counts as one.
+    /// </summary>
+    private static bool MayDeclareMessage(ReadOnlySpan<byte> field, bool whole)
     {
-        const string name = "content-type:";
-        if (field.Length <= name.Length || !Ascii.EqualsIgnoreCase(field[..name.Length], name))
+        const string name = "content-type";
+        if (field.Length < name.Length || !Ascii.EqualsIgnoreCase(field[..name.Length], name))
         {
             return false;
         }
 
-        var value = field[name.Length..].TrimStart(" \t\r\n"u8);
-        return value.Length >= "message/".Length && Ascii.EqualsIgnoreCase(value[.."message/".Length], "message/");
+        var rest = field[name.Length..].TrimStart(" \t"u8);
+        if (rest.IsEmpty || rest[0] != ':')
+        {
+            return rest.IsEmpty && !whole;
+        }
+
+        if (ReadWord(ref rest, whole) is not { } type)
+        {
+            return true;
+        }
+
+        if (Ascii.EqualsIgnoreCase(type, "message"))
+        {
+            return true;
+        }
+
+        if (!Ascii.EqualsIgnoreCase(type, "text"))
+        {
+            return false;
+        }
+
+        rest = SkipCommentsAndSpace(rest);
+        if (rest.IsEmpty || rest[0] != '/')
+        {
+            return rest.IsEmpty && !whole;
+        }
+
+        return ReadWord(ref rest, whole) is not { } subtype || Ascii.EqualsIgnoreCase(subtype, "rfc822-headers");
+    }
+
+    /// <summary>
+    /// Skips the separator at <paramref name="rest"/>'s start (':' or '/'), comments and white
+    /// space, and reads the word after them; null when the field is cut off before it ends.
+    /// </summary>
+    private static byte[]? ReadWord(ref ReadOnlySpan<byte> rest, bool whole)
+    {
+        rest = SkipCommentsAndSpace(rest[1..]);
+        var end = rest.IndexOfAny(" \t\r\n/;()"u8);
+        if (end < 0 && !whole)
+        {
+            return null;
+        }
+
+        var word = rest[..(end < 0 ? rest.Length : end)].ToArray();
+        rest = rest[word.Length..];
+        return word;
+    }
+
+    /// <summary>What follows the comments and white space at the start; empty when nothing does.</summary>
+    private static ReadOnlySpan<byte> SkipCommentsAndSpace(ReadOnlySpan<byte> value)
+    {
+        var depth = 0;
+        var i = 0;
+        for (; i < value.Length; i++)
+        {
+            var b = value[i];
+            if (b == '\\' && depth > 0)
+            {
+                i++;
+            }
+            else if (b == '(')
+            {
+                depth++;
+            }
+            else if (b == ')' && depth > 0)
+            {
+                depth--;
+            }
+            else if (depth == 0 && b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
+            {
+                break;
+            }
+        }
+
+        return value[Math.Min(i, value.Length)..];
     }
 }

@@ -20,7 +20,17 @@ public sealed class HeaderFieldScannerTests
         { "a field of an attached message", "Content-Type: message/rfc822\r\n\r\nFrom: a@example.org\r\n" + Folded("Subject", 200) + "\r\nbody\r\n" },
         { "a field of a message attached in a part", "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type:\r\n MESSAGE/rfc822\r\n\r\n" + Folded("X-Inner", 200) + "\r\n\r\nbody\r\n--b--\r\n" },
         { "bare line feeds", "Subject: a" + string.Concat(Enumerable.Repeat("\n b", 600)) + "\n\nbody\n" },
+        // MimeKit reads these parts as messages too: a bounce's headers, and the type however written.
+        { "a field of a text/rfc822-headers part", InPart("Content-Type: text/rfc822-headers") },
+        { "a field of a part whose type follows a comment", InPart("Content-Type: (a (nested) comment) message/rfc822") },
+        { "a field of a part whose type name has a space before the colon", InPart("Content-Type : message/rfc822") },
+        { "a field of a part whose type comes after much white space", InPart("Content-Type:" + new string(' ', 300) + "message/rfc822") },
+        { "a field of a part whose type is folded far down", InPart("Content-Type:" + string.Concat(Enumerable.Repeat("\r\n ", 200)) + "message/rfc822") },
+        { "a field of a part whose subtype comes after a comment", InPart("Content-Type: text/(x)rfc822-headers") },
     };
+
+    private static string InPart(string contentType) =>
+        "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n" + contentType + "\r\n\r\n" + Folded("Subject", 200) + "\r\n\r\nbody\r\n--b--\r\n";
 
     public static TheoryData<string, string> WithinLimits => new()
     {
@@ -31,6 +41,9 @@ public sealed class HeaderFieldScannerTests
         { "a long line after a part that is not a message", "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\nX-Note: message/rfc822 named after the type\r\n\r\n" + Long(10 * Limit) + "\r\n--b--\r\n" },
         { "a long line in a part whose type only names a message", "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; name=\"message/rfc822\"\r\n\r\n" + Long(10 * Limit) + "\r\n--b--\r\n" },
         { "an attached message's long body line", "Content-Type: message/rfc822\r\n\r\nSubject: inner\r\n\r\n" + Long(10 * Limit) + "\r\n" },
+        { "a long line in a text part with a comment in its type", "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: (html follows) text/html\r\n\r\n" + Long(10 * Limit) + "\r\n--b--\r\n" },
+        { "a long line in a part with an empty type", "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type:  (unclosed\r\n\r\n" + Long(10 * Limit) + "\r\n--b--\r\n" },
+        { "a long line in a part of a type named like a message", "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: messages/x\r\n\r\n" + Long(10 * Limit) + "\r\n--b--\r\n" },
     };
 
     [Theory]
