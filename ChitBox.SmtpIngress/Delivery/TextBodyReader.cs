@@ -30,8 +30,11 @@ internal static class TextBodyReader
                 return ReadTruncated(part, content, maxChars, problems);
             }
 
-            // Without a charset MimeKit guesses from the bytes; that rare case keeps its way.
-            var text = Charset(part) is { } encoding ? Decode(content, encodedLength, encoding) : part.Text;
+            // Without a charset MimeKit guesses from the bytes, and in UTF-16 or EBCDIC a CR LF is
+            // not the bytes 0D 0A: those rare cases keep MimeKit's way.
+            var text = Charset(part) is { } encoding && WritesLineBreaksAsAscii(encoding)
+                ? Decode(content, encodedLength, encoding)
+                : part.Text;
             return text.Length > maxChars ? text[..maxChars] : text;
         }
         catch (Exception e) when (e is FormatException or DecoderFallbackException or NotSupportedException)
@@ -46,6 +49,17 @@ internal static class TextBodyReader
         part.ContentType.Charset is { } name
             ? Charsets.GetOrAdd(name, static (_, type) => type.CharsetEncoding, part.ContentType)
             : null;
+
+    /// <summary>
+    /// Whether CR LF is written as the bytes 0D 0A, so a CR can be dropped before decoding. In the
+    /// encodings where it is (ASCII's supersets, UTF-7, Shift_JIS, GB18030...) those bytes are
+    /// never part of another character.
+    /// </summary>
+    private static bool WritesLineBreaksAsAscii(Encoding encoding)
+    {
+        Span<byte> lineBreak = stackalloc byte[16];
+        return encoding.GetBytes("\r\n", lineBreak) == 2 && lineBreak[..2].SequenceEqual("\r\n"u8);
+    }
 
     private static string Decode(IMimeContent content, long encodedLength, Encoding encoding)
     {

@@ -18,6 +18,9 @@ public sealed class MessageParserTests
         { "text/html; charset=windows-1251", "base64\r\n\r\n" + Convert.ToBase64String(CodePagesEncodingProvider.Instance.GetEncoding(1251)!.GetBytes("<p>\u041f\u0440\u0438\u0432\u0435\u0442</p>\r\n")) + "\r\n" },
         { "text/plain; charset=x-unknown-charset", "8bit\r\n\r\nunknown charset\r\n" },
         { "text/plain", "8bit\r\n\r\nno charset \u00e9\r\n" },
+        // U+0D0A is the bytes 0A 0D in UTF-16LE: dropping a CR before an LF would shift the text by a byte.
+        { "text/plain; charset=utf-16le", "base64\r\n\r\n" + Convert.ToBase64String(Encoding.Unicode.GetBytes("\u0D0A\u0D0A \u0D2E\u0D32\u0D2F\u0D3E\u0D33\u0D02\r\nline2 \u0D0A\r\n")) + "\r\n" },
+        { "text/html; charset=utf-16", "base64\r\n\r\n" + Convert.ToBase64String([.. Encoding.BigEndianUnicode.GetPreamble(), .. Encoding.BigEndianUnicode.GetBytes("<p>\u0D0A</p>\r\n")]) + "\r\n" },
     };
 
     [Theory]
