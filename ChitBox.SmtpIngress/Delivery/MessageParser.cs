@@ -101,14 +101,18 @@ public static partial class MessageParser
             problems.Add(message.Headers.Contains(HeaderId.Date) ? "unparseable Date" : "no Date");
         }
 
-        var (textPart, htmlPart) = FindBodies(message);
+        var (textPart, htmlPart, readAsText) = FindBodies(message, problems);
         var bodyText = Clean(TextBodyReader.Read(textPart, MaxBodyChars, problems));
         var bodyHtml = Clean(TextBodyReader.Read(htmlPart, MaxBodyChars, problems));
+        if (bodyText is null && bodyHtml is null)
+        {
+            bodyText = Clean(PartlessMultipartText(message.Body, problems));
+        }
 
         var attachments = new List<ParsedAttachment>();
         foreach (var entity in message.BodyParts)
         {
-            if (entity is MimePart part && part != textPart && part != htmlPart && IsAttachment(part))
+            if (entity is MimePart part && part != textPart && part != htmlPart && part != readAsText && IsAttachment(part))
             {
                 attachments.Add(await DescribeAsync(part, cancellationToken));
             }
@@ -135,9 +139,21 @@ public static partial class MessageParser
             problems);
     }
 
-    /// <summary>The first plain and first HTML text parts that are neither attachments nor named files, in document order.</summary>
-    private static (TextPart? Text, TextPart? Html) FindBodies(MimeMessage message)
+    /// <summary>
+    /// The first plain and first HTML text parts that are neither attachments nor named files, in
+    /// document order. A message whose Content-Type cannot be read is plain text (RFC 2045 5.2),
+    /// where MimeKit would make it an application/octet-stream part: that part is returned too.
+    /// </summary>
+    private static (TextPart? Text, TextPart? Html, MimePart? ReadAsText) FindBodies(MimeMessage message, List<string> problems)
     {
+        if (message.Body is MimePart single and not TextPart
+            && single.Headers[HeaderId.ContentType] is { } declared
+            && !ContentType.TryParse(Options, declared, out _))
+        {
+            problems.Add($"unreadable Content-Type \"{Clamp(Clean(declared), 100)}\": read as text/plain");
+            return (new TextPart("plain") { Content = single.Content }, null, single);
+        }
+
         TextPart? text = null, html = null;
         foreach (var part in message.BodyParts.OfType<TextPart>())
         {
@@ -156,7 +172,33 @@ public static partial class MessageParser
             }
         }
 
-        return (text, html);
+        return (text, html, null);
+    }
+
+    /// <summary>
+    /// The preamble of a multipart with no parts (its boundary missing, or never found in it):
+    /// otherwise that content would show nowhere. The problem is noted.
+    /// </summary>
+    private static string? PartlessMultipartText(MimeEntity? entity, List<string> problems)
+    {
+        switch (entity)
+        {
+            case Multipart { Count: 0 } partless:
+                problems.Add($"{partless.ContentType.MimeType} without parts (its boundary is missing or never found): shown as text");
+                return Clamp(string.Concat(partless.Preamble, partless.Epilogue), MaxBodyChars) is { Length: > 0 } text ? text : null;
+            case Multipart multipart:
+                foreach (var child in multipart)
+                {
+                    if (PartlessMultipartText(child, problems) is { } found)
+                    {
+                        return found;
+                    }
+                }
+
+                return null;
+            default:
+                return null;
+        }
     }
 
     /// <summary>

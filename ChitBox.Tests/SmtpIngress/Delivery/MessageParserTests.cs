@@ -293,6 +293,35 @@ public sealed class MessageParserTests
         Assert.Equal(fileName, Assert.Single(parsed.Attachments).FileName);
     }
 
+    [Theory]
+    [InlineData("multipart/mixed", "Shown text\r\n--B\r\nContent-Type: text/plain\r\n\r\npart\r\n--B--")]
+    [InlineData("multipart/mixed; boundary=ZZZ", "Shown text\r\n--B\r\nContent-Type: text/plain\r\n\r\npart\r\n--B--")]
+    [InlineData("multipart/alternative; boundary=\"never\"", "Shown text")]
+    public async Task A_multipart_without_parts_shows_its_content_as_text_with_the_problem_noted(string contentType, string content)
+    {
+        var raw = Encoding.ASCII.GetBytes($"From: a@example.org\r\nContent-Type: {contentType}\r\n\r\n{content}\r\n");
+
+        var parsed = await MessageParser.ParseAsync(new MemoryStream(raw), CancellationToken.None);
+
+        Assert.StartsWith("Shown text", parsed.BodyText);
+        Assert.StartsWith("Shown text", parsed.Snippet);
+        Assert.Contains(parsed.Problems, problem => problem.Contains("without parts"));
+    }
+
+    [Theory]
+    [InlineData("text")]
+    [InlineData(";;;===///")]
+    public async Task A_message_whose_content_type_cannot_be_read_is_plain_text(string contentType)
+    {
+        var raw = Encoding.ASCII.GetBytes($"From: a@example.org\r\nContent-Type: {contentType}\r\n\r\nBody text\r\n");
+
+        var parsed = await MessageParser.ParseAsync(new MemoryStream(raw), CancellationToken.None);
+
+        Assert.Equal("Body text", parsed.BodyText?.TrimEnd());
+        Assert.Empty(parsed.Attachments);
+        Assert.Contains(parsed.Problems, problem => problem.Contains("unreadable Content-Type"));
+    }
+
     private static Task<ParsedMessage> ParseAsync(string fixture) =>
         MessageParser.ParseAsync(new MemoryStream(Fixtures.Read(fixture)), CancellationToken.None);
 
