@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using ChitBox.Mail.Messages;
@@ -353,11 +354,23 @@ public static partial class MessageParser
     /// <summary>
     /// The text a reader would see: tags, and the title, scripts and style sheets whole, become
     /// spaces, and character references (<c>&amp;amp;</c>, <c>&amp;eacute;</c>) are decoded.
-    /// Only the start matters for a snippet; a bound, and a regex engine that never
+    /// Only the start matters for a snippet: the first 12,800 characters, or 100 KiB when a long
+    /// head or style sheet leaves no text in them. The bound, and a regex engine that never
     /// backtracks, keep it linear on hostile HTML.
     /// </summary>
-    private static string? HtmlToText(string? html) =>
-        html is null ? null : Clean(WebUtility.HtmlDecode(HiddenHtml().Replace(html[..Math.Min(html.Length, SnippetLength * 64)], " ")));
+    private static string? HtmlToText(string? html)
+    {
+        if (html is null)
+        {
+            return null;
+        }
+
+        var text = VisibleText(html, SnippetLength * 64);
+        return string.IsNullOrWhiteSpace(text) && html.Length > SnippetLength * 64 ? VisibleText(html, SnippetLength * 512) : text;
+    }
+
+    private static string? VisibleText(string html, int window) =>
+        Clean(WebUtility.HtmlDecode(HiddenHtml().Replace(html[..Math.Min(html.Length, window)], " ")));
 
     [GeneratedRegex(@"<script\b.*?(</script\s*>|$)|<style\b.*?(</style\s*>|$)|<title\b.*?(</title\s*>|$)|<[^>]*>", RegexOptions.IgnoreCase | RegexOptions.Singleline | RegexOptions.NonBacktracking)]
     private static partial Regex HiddenHtml();
@@ -365,7 +378,7 @@ public static partial class MessageParser
     /// <summary>
     /// A Message-ID as MimeKit reads it or, when it reads none, the field as written if it is one
     /// bare <c>left@right</c> (no angle brackets, as some senders write In-Reply-To); empty is none.
-    /// Indexed: an absurdly long one would exceed PostgreSQL's index row limit.
+    /// Indexed: one over <see cref="MaxMessageIdLength"/> would exceed PostgreSQL's index row limit.
     /// </summary>
     private static string? MessageIdentifier(string? parsed, string? field)
     {
@@ -373,7 +386,15 @@ public static partial class MessageParser
         var id = !string.IsNullOrWhiteSpace(parsed) ? parsed
             : bare is { Length: > 0 } && bare.Contains('@') && !bare.Any(c => char.IsWhiteSpace(c) || c is '<' or '>') ? bare
             : null;
-        return Clamp(Clean(id), MaxMessageIdLength);
+        id = Clean(id);
+        if (id is null || id.Length <= MaxMessageIdLength)
+        {
+            return id;
+        }
+
+        // Its start and a hash of the whole: two long ids that share a start stay apart.
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id)));
+        return Clamp(id, MaxMessageIdLength - hash.Length - 1) + "~" + hash;
     }
 
     private static string? MessageIdentifier(string? id) => MessageIdentifier(id, field: null);

@@ -293,6 +293,32 @@ public sealed class MessageParserTests
         Assert.Equal(fileName, Assert.Single(parsed.Attachments).FileName);
     }
 
+    [Fact]
+    public async Task Message_ids_too_long_to_keep_whole_stay_apart_when_they_share_a_start()
+    {
+        static async Task<ParsedMessage> ParseWithIdAsync(string id) => await MessageParser.ParseAsync(
+            new MemoryStream(Encoding.ASCII.GetBytes($"From: a@example.org\r\nMessage-ID: <{id}>\r\nIn-Reply-To: <{id}>\r\n\r\nhi\r\n")), CancellationToken.None);
+        var start = new string('q', 600);
+
+        var first = await ParseWithIdAsync(start + "1@example.org");
+        var second = await ParseWithIdAsync(start + "2@example.org");
+
+        Assert.NotEqual(first.MessageId, second.MessageId);
+        Assert.Equal(first.MessageId, first.InReplyTo);
+        Assert.True(first.MessageId!.Length <= 500);
+    }
+
+    [Fact]
+    public async Task The_snippet_of_html_is_found_after_a_long_style_sheet()
+    {
+        var html = "<html><head><style>" + new string('x', 40_000) + "</style></head><body><p>Newsletter text</p></body></html>";
+        var raw = Encoding.ASCII.GetBytes($"From: a@example.org\r\nContent-Type: text/html\r\n\r\n{html}\r\n");
+
+        var parsed = await MessageParser.ParseAsync(new MemoryStream(raw), CancellationToken.None);
+
+        Assert.Equal("Newsletter text", parsed.Snippet);
+    }
+
     [Theory]
     [InlineData("multipart/mixed", "Shown text\r\n--B\r\nContent-Type: text/plain\r\n\r\npart\r\n--B--")]
     [InlineData("multipart/mixed; boundary=ZZZ", "Shown text\r\n--B\r\nContent-Type: text/plain\r\n\r\npart\r\n--B--")]
