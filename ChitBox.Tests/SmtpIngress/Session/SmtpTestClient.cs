@@ -75,7 +75,7 @@ internal sealed class SmtpTestClient : IAsyncDisposable
 
     public static SmtpTestClient Start(ITestOutputHelper output, Action<SmtpOptions>? configure = null, FakeTlsUpgrader? tls = null)
     {
-        var options = new SmtpOptions { HostName = "mx.test", Banner = "ChitBox SMTP Server" };
+        var options = TestOptions();
         configure?.Invoke(options);
         return new SmtpTestClient(output, options, tls, turns: null, toServerOptions: null);
     }
@@ -86,11 +86,12 @@ internal sealed class SmtpTestClient : IAsyncDisposable
     /// </summary>
     public static SmtpTestClient StartPumped(ITestOutputHelper output, HandPumpedContext turns, PipeOptions toServer)
     {
-        var options = new SmtpOptions { HostName = "mx.test", Banner = "ChitBox SMTP Server" };
-        var client = new SmtpTestClient(output, options, tls: null, turns, toServer);
+        var client = new SmtpTestClient(output, TestOptions(), tls: null, turns, toServer);
         client.Directory.Add("bob@chitbox.local");
         return client;
     }
+
+    private static SmtpOptions TestOptions() => new() { HostName = "mx.test", Banner = "ChitBox SMTP Server" };
 
     /// <summary>Starts a session, reads the greeting, says EHLO and registers bob@chitbox.local.</summary>
     public static async Task<SmtpTestClient> ReadyAsync(ITestOutputHelper output, Action<SmtpOptions>? configure = null, FakeTlsUpgrader? tls = null)
