@@ -162,7 +162,7 @@ public sealed class HeaderFieldScanner(long maxFieldLength)
             return rest.IsEmpty && !whole;
         }
 
-        if (ReadWord(ref rest, whole) is not { } type)
+        if (!TryReadWord(ref rest, whole, out var type))
         {
             return true;
         }
@@ -183,25 +183,26 @@ public sealed class HeaderFieldScanner(long maxFieldLength)
             return rest.IsEmpty && !whole;
         }
 
-        return ReadWord(ref rest, whole) is not { } subtype || Ascii.EqualsIgnoreCase(subtype, "rfc822-headers");
+        return !TryReadWord(ref rest, whole, out var subtype) || Ascii.EqualsIgnoreCase(subtype, "rfc822-headers");
     }
 
     /// <summary>
     /// Skips the separator at <paramref name="rest"/>'s start (':' or '/'), comments and white
-    /// space, and reads the word after them; null when the field is cut off before it ends.
+    /// space, and reads the word after them; false when the field is cut off before it ends.
     /// </summary>
-    private static byte[]? ReadWord(ref ReadOnlySpan<byte> rest, bool whole)
+    private static bool TryReadWord(ref ReadOnlySpan<byte> rest, bool whole, out ReadOnlySpan<byte> word)
     {
         rest = SkipCommentsAndSpace(rest[1..]);
         var end = rest.IndexOfAny(" \t\r\n/;()"u8);
         if (end < 0 && !whole)
         {
-            return null;
+            word = default;
+            return false;
         }
 
-        var word = rest[..(end < 0 ? rest.Length : end)].ToArray();
+        word = rest[..(end < 0 ? rest.Length : end)];
         rest = rest[word.Length..];
-        return word;
+        return true;
     }
 
     /// <summary>What follows the comments and white space at the start; empty when nothing does.</summary>
