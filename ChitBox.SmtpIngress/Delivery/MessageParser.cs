@@ -134,7 +134,7 @@ public static partial class MessageParser
             bodyHtml,
             MessageIdentifier(message.MessageId, message.Headers[HeaderId.MessageId]),
             MessageIdentifier(message.InReplyTo, message.Headers[HeaderId.InReplyTo]),
-            message.References.Select(MessageIdentifier).OfType<string>().Where(r => r.Length > 0).ToList(),
+            message.References.Select(MessageIdentifier).OfType<string>().ToList(),
             date,
             attachments,
             problems);
@@ -365,8 +365,9 @@ public static partial class MessageParser
             return null;
         }
 
-        var text = VisibleText(html, SnippetLength * 64);
-        return string.IsNullOrWhiteSpace(text) && html.Length > SnippetLength * 64 ? VisibleText(html, SnippetLength * 512) : text;
+        const int Usual = SnippetLength * 64, Furthest = SnippetLength * 512;
+        var text = VisibleText(html, Usual);
+        return string.IsNullOrWhiteSpace(text) && html.Length > Usual ? VisibleText(html, Furthest) : text;
     }
 
     private static string? VisibleText(string html, int window) =>
